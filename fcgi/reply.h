@@ -1,0 +1,34 @@
+/*
+ * Sending the response.  Every response other than 204, redirects and
+ * pre-flights carries a JSON body; errors are {"detail": "..."} (422 has a
+ * list of {"type","loc","msg","input"} as FastAPI does).
+ */
+#ifndef REPLY_H
+#define REPLY_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+#include "result.h"
+
+struct req;
+
+/* Adds a response header; name and value must outlive the request. */
+void reply_header(struct req *r, const char *name, const char *value);
+
+/* Sends obj (which the reply takes ownership of) with status. */
+void reply_json(struct req *r, int status, json_object *obj);
+void reply_detail(struct req *r, int status, const char *detail);
+
+/* The status and detail of a failed library call (fail()). */
+void reply_result(struct req *r, enum result res);
+
+/* 422 with a list of {"type","loc","msg","input"} built by the validators. */
+void reply_validation_list(struct req *r, json_object *errors);
+
+void reply_no_content(struct req *r);
+void reply_redirect(struct req *r, int status, const char *location);
+void reply_raw(struct req *r, int status, const char *content_type,
+	       const char *body, size_t len);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * Settings, read once at start from the environment and an optional env file
+ * (KEY=VALUE lines).  The environment wins over the file, the file over the
+ * defaults.  Names are those of the original backend where it had one.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+struct config {
+	const char *database_url;
+	const char *secret_key;
+	const char *algorithm;
+	long access_token_expire_minutes;
+
+	long max_body_bytes;
+	long max_json_bytes;
+	const char *cors_origins;
+	const char *moderation_cors_origins;
+	const char *frontend_url;
+
+	const char *moderator_emails;
+	const char *photo_prefix;
+	const char *avatar_prefix;
+	long max_connections;
+	const char *metrics_file;
+	int debug_statements;
+	long db_statement_timeout_ms;
+};
+
+extern struct config cfg;
+
+/*
+ * Loads settings; env_file may be NULL (then INTENTIONAL_ENV_FILE is used if
+ * set).  Returns 0, or -1 after printing why to stderr.
+ */
+int config_load(const char *env_file);
+
+/* Frees what config_load() allocated (for leak-checked tests). */
+void config_free(void);
+
+/* Prints every setting with its value, secrets masked (for --help and doctor). */
+void config_print(void);
+
+#endif

@@ -1,0 +1,18 @@
+/* The JSON shapes of members: User (2.1) and Author (2.2). */
+#ifndef USERS_JSON_H
+#define USERS_JSON_H
+
+#include <json-c/json.h>
+
+#include "users.h"
+
+/*
+ * The User object.  For anyone but the member themself, email and
+ * google_id are "" (API.md route 8 correction); avatar_url is mapped.
+ */
+json_object *user_json(const struct user *u, int is_self);
+
+/* "/images/<key>" for a stored key under a storage prefix, else as is. */
+json_object *avatar_json(const char *avatar_url);
+
+#endif
