@@ -42,10 +42,10 @@ int authenticate(struct req *r)
 		return -1;
 	}
 	res = auth_member(r->arena, token, &r->user);
-	if (res == R_OK && r->route->auth == AUTH_MODERATOR)
+	if (res == RES_OK && r->route->auth == AUTH_MODERATOR)
 		res = auth_moderator(&r->user);
-	if (res != R_OK) {
-		if (res != R_FORBIDDEN || !r->user.is_banned)
+	if (res != RES_OK) {
+		if (res != RES_FORBIDDEN || !r->user.is_banned)
 			memset(&r->user, 0, sizeof(r->user));
 		reply_result(r, res);
 		return -1;

@@ -13,7 +13,7 @@
 static void reply_health(struct req *r, const char *const status[2],
 			 const char *key, const char *const value[2])
 {
-	int up = db_ping(r->arena) == R_OK;
+	int up = db_ping(r->arena) == RES_OK;
 	json_object *o = json_object_new_object();
 
 	jv_put(o, "status", json_object_new_string(status[up]));

@@ -22,7 +22,7 @@ void h_set_bio(struct req *r)
 {
 	enum result res = user_set_bio(r->arena, &r->user, r->arg[BIO_BIO].s);
 
-	if (res != R_OK) {
+	if (res != RES_OK) {
 		reply_result(r, res);
 		return;
 	}

@@ -20,7 +20,7 @@ void reply_header(struct req *r, const char *name, const char *value);
 void reply_json(struct req *r, int status, json_object *obj);
 void reply_detail(struct req *r, int status, const char *detail);
 
-/* The status and detail of a failed library call (fail()). */
+/* The status and detail of a failed library call (fail_with()). */
 void reply_result(struct req *r, enum result res);
 
 /* 422 with a list of {"type","loc","msg","input"} built by the validators. */

@@ -75,9 +75,14 @@ enum match { MATCH_OK, MATCH_NO_PATH, MATCH_NO_METHOD };
 enum match route_match(const struct route_table *t, struct req *r);
 
 /*
- * Validates the path parameters, query or body of r against its route and
- * fills r->arg.  Returns 0, or -1 after replying 422.
+ * Reads the JSON body if the route takes one, validates the path
+ * parameters, query or body of r against its route and fills r->arg.
+ * Returns 0, or -1 after replying (422, 413).
  */
 int validate_request(struct req *r);
+
+/* The validation step alone, on a parsed r->body: NULL when r is valid,
+ * else the FastAPI-style list of errors. */
+json_object *validate_fields(struct req *r);
 
 #endif

@@ -352,28 +352,34 @@ static void path_params(struct errors *e)
 	}
 }
 
-static int read_json_body(struct req *r, struct errors *e)
+/*
+ * Reads and parses the JSON body of routes that take one.  An empty body is
+ * "missing" for BODY_JSON and {} for BODY_JSON_OPTIONAL; so is a literal
+ * null.  Returns 0, or -1 after replying (413); malformed JSON is a 422.
+ */
+static int read_json_body(struct req *r)
 {
 	char *text;
 	size_t len;
 
-	if (r->content_length == 0) {
-		if (r->route->body == BODY_JSON)
-			add_error(e, "body", NULL, "missing", "Field required", NULL);
-		else
-			r->body = jv_owned(r->arena, json_object_new_object());
-		return 0;
+	if (r->content_length > 0) {
+		if (req_read_body(r, cfg.max_json_bytes, &text, &len) < 0)
+			return -1;
+		if (jv_parse(r->arena, text, len, &r->body) < 0) {
+			struct errors e = { r, NULL };
+
+			add_error(&e, "body", NULL, "json_invalid",
+				  "JSON decode error", NULL);
+			reply_validation_list(r, e.list);
+			return -1;
+		}
 	}
-	if (req_read_body(r, cfg.max_json_bytes, &text, &len) < 0)
-		return -1;
-	if (jv_parse(r->arena, text, len, &r->body) < 0)
-		add_error(e, "body", NULL, "json_invalid", "JSON decode error", NULL);
-	else if (r->body == NULL && r->route->body == BODY_JSON_OPTIONAL)
+	if (r->body == NULL && r->route->body == BODY_JSON_OPTIONAL)
 		r->body = jv_owned(r->arena, json_object_new_object());
 	return 0;
 }
 
-int validate_request(struct req *r)
+json_object *validate_fields(struct req *r)
 {
 	struct errors e = { r, NULL };
 	const struct route *rt = r->route;
@@ -381,16 +387,27 @@ int validate_request(struct req *r)
 
 	path_params(&e);
 	if (rt->body == BODY_JSON || rt->body == BODY_JSON_OPTIONAL) {
-		if (read_json_body(r, &e) < 0)
-			return -1;
-		if (e.list == NULL)
+		if (r->body == NULL)
+			add_error(&e, "body", NULL, "missing", "Field required", NULL);
+		else
 			body_fields(&e, rt->fields, r->body);
 	} else {
 		for (i = 0; rt->fields != NULL && rt->fields[i].name != NULL; i++)
 			query_field(&e, &rt->fields[i], &r->arg[i]);
 	}
-	if (e.list == NULL)
+	return e.list;
+}
+
+int validate_request(struct req *r)
+{
+	json_object *errors;
+
+	if ((r->route->body == BODY_JSON || r->route->body == BODY_JSON_OPTIONAL) &&
+	    read_json_body(r) < 0)
+		return -1;
+	errors = validate_fields(r);
+	if (errors == NULL)
 		return 0;
-	reply_validation_list(r, e.list);
+	reply_validation_list(r, errors);
 	return -1;
 }

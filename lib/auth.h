@@ -11,13 +11,13 @@
 struct arena;
 
 /*
- * Verifies token and loads its member into *u.  R_UNAUTHORIZED for a bad,
- * expired or orphaned token, R_FORBIDDEN for a banned member (the user is
- * still filled in), R_UNAVAILABLE when the database is down.
+ * Verifies token and loads its member into *u.  RES_UNAUTHORIZED for a bad,
+ * expired or orphaned token, RES_FORBIDDEN for a banned member (the user is
+ * still filled in), RES_UNAVAILABLE when the database is down.
  */
 enum result auth_member(struct arena *a, const char *token, struct user *u);
 
-/* R_OK if u's email is on MODERATOR_EMAILS (case-insensitive). */
+/* RES_OK if u's email is on MODERATOR_EMAILS (case-insensitive). */
 enum result auth_moderator(const struct user *u);
 
 #endif

@@ -88,25 +88,25 @@ static enum result fail_from(PGresult *res, const char *what)
 		log_error("database connection lost during %s: %s", what,
 			  PQerrorMessage(conn));
 		drop_connection();
-		return fail(R_UNAVAILABLE, "database unavailable");
+		return fail_with(RES_UNAVAILABLE, "database unavailable");
 	}
 	if (strcmp(sqlstate, "23505") == 0)
-		return fail(R_CONFLICT, "already exists");
+		return fail_with(RES_CONFLICT, "already exists");
 	log_error("statement %s failed: %s", what, PQerrorMessage(conn));
 	if (strncmp(sqlstate, "08", 2) == 0 || strncmp(sqlstate, "53", 2) == 0 ||
 	    strncmp(sqlstate, "57", 2) == 0 || strcmp(sqlstate, "40001") == 0 ||
 	    strcmp(sqlstate, "40P01") == 0)
-		return fail(R_UNAVAILABLE, "database busy, try again");
-	return fail(R_FAIL, "database error");
+		return fail_with(RES_UNAVAILABLE, "database busy, try again");
+	return fail_with(RES_FAIL, "database error");
 }
 
 static enum result prepare(struct db_stmt *st)
 {
 	PGresult *res;
-	enum result r = R_OK;
+	enum result r = RES_OK;
 
 	if (st->prepared_on == generation)
-		return R_OK;
+		return RES_OK;
 	res = PQprepare(conn, st->name, st->sql, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		r = fail_from(res, st->name);
@@ -126,8 +126,8 @@ enum result db_exec(struct arena *a, struct db_stmt *st, int nparams,
 	*out = NULL;
 	sqlstate[0] = '\0';
 	if (get_conn() == NULL)
-		return fail(R_UNAVAILABLE, "database unavailable");
-	if ((r = prepare(st)) != R_OK)
+		return fail_with(RES_UNAVAILABLE, "database unavailable");
+	if ((r = prepare(st)) != RES_OK)
 		return r;
 	statements++;
 	res = PQexecPrepared(conn, st->name, nparams, params, NULL, NULL, 0);
@@ -139,7 +139,7 @@ enum result db_exec(struct arena *a, struct db_stmt *st, int nparams,
 	}
 	arena_defer(a, clear_result, res);
 	*out = res;
-	return R_OK;
+	return RES_OK;
 }
 
 static int run_simple(const char *sql)
@@ -162,21 +162,21 @@ enum result db_transaction(struct arena *a,
 			   enum result (*fn)(struct arena *, void *), void *ctx)
 {
 	int attempt;
-	enum result r = R_FAIL;
+	enum result r = RES_FAIL;
 
 	for (attempt = 0; attempt < TX_ATTEMPTS; attempt++) {
 		sqlstate[0] = '\0';
 		if (get_conn() == NULL)
-			return fail(R_UNAVAILABLE, "database unavailable");
+			return fail_with(RES_UNAVAILABLE, "database unavailable");
 		if (run_simple("BEGIN") < 0)
-			return R_UNAVAILABLE;
+			return RES_UNAVAILABLE;
 		r = fn(a, ctx);
-		if (r == R_OK && run_simple("COMMIT") == 0)
-			return R_OK;
+		if (r == RES_OK && run_simple("COMMIT") == 0)
+			return RES_OK;
 		if (conn != NULL && PQtransactionStatus(conn) != PQTRANS_IDLE)
 			run_simple("ROLLBACK");
-		if (r == R_OK)
-			r = R_UNAVAILABLE;	/* COMMIT failed */
+		if (r == RES_OK)
+			r = RES_UNAVAILABLE;	/* COMMIT failed */
 		if (!retryable())
 			return r;
 	}

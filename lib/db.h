@@ -23,15 +23,15 @@ struct db_stmt {
 /*
  * Runs a prepared statement with text parameters (NULL = SQL NULL) and
  * stores its result, freed with the arena, in *out.  Failures go through
- * fail(): R_UNAVAILABLE when the database is unreachable, busy or timed
- * out, R_CONFLICT on a unique violation, R_FAIL otherwise.
+ * fail_with(): RES_UNAVAILABLE when the database is unreachable, busy or timed
+ * out, RES_CONFLICT on a unique violation, RES_FAIL otherwise.
  */
 enum result db_exec(struct arena *a, struct db_stmt *st, int nparams,
 		    const char *const *params, PGresult **out);
 
 /*
  * Runs fn(ctx) inside BEGIN ... COMMIT; rolls back when fn returns other
- * than R_OK.  Serialization failures and deadlocks are retried.
+ * than RES_OK.  Serialization failures and deadlocks are retried.
  */
 enum result db_transaction(struct arena *a,
 			   enum result (*fn)(struct arena *, void *), void *ctx);

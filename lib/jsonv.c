@@ -69,7 +69,7 @@ int jv_parse(struct arena *a, const char *text, size_t len, json_object **out)
 	int ok;
 
 	*out = NULL;
-	if (len == 0 || len > (size_t)0x7fffffff ||
+	if (len == 0 || len >= (size_t)0x7fffffff || text[len] != '\0' ||
 	    memchr(text, '\0', len) != NULL)
 		return -1;
 	tok = json_tokener_new_ex(MAX_DEPTH);
@@ -77,7 +77,8 @@ int jv_parse(struct arena *a, const char *text, size_t len, json_object **out)
 		return -1;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
 				    JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, text, (int)len);
+	/* the terminating NUL ends a top-level number or literal */
+	obj = json_tokener_parse_ex(tok, text, (int)len + 1);
 	ok = json_tokener_get_error(tok) == json_tokener_success &&
 	     json_tokener_get_parse_end(tok) == len;
 	json_tokener_free(tok);

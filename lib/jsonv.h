@@ -28,7 +28,7 @@ json_object *jv_owned(struct arena *a, json_object *obj);
 
 /*
  * Parses exactly one JSON document of len bytes (valid UTF-8, depth <= 32,
- * nothing after it) into *out (NULL for the literal null), owned by the
+ * nothing after it; text[len] must be the terminating NUL) into *out (NULL for the literal null), owned by the
  * arena.  Returns 0, or -1 if the text is not such a document.
  */
 int jv_parse(struct arena *a, const char *text, size_t len, json_object **out);

@@ -5,13 +5,13 @@
 
 static char detail[512];
 
-enum result fail(enum result code, const char *msg)
+enum result fail_with(enum result code, const char *msg)
 {
 	snprintf(detail, sizeof(detail), "%s", msg);
 	return code;
 }
 
-enum result failf(enum result code, const char *fmt, ...)
+enum result fail_withf(enum result code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -29,17 +29,17 @@ const char *fail_detail(void)
 int result_http_status(enum result r)
 {
 	static const int status[] = {
-		[R_OK] = 200,
-		[R_BAD_REQUEST] = 400,
-		[R_UNAUTHORIZED] = 401,
-		[R_FORBIDDEN] = 403,
-		[R_NOT_FOUND] = 404,
-		[R_CONFLICT] = 409,
-		[R_INVALID] = 422,
-		[R_TOO_MANY] = 429,
-		[R_FAIL] = 500,
-		[R_UNAVAILABLE] = 503,
-		[R_STORAGE_FULL] = 507,
+		[RES_OK] = 200,
+		[RES_BAD_REQUEST] = 400,
+		[RES_UNAUTHORIZED] = 401,
+		[RES_FORBIDDEN] = 403,
+		[RES_NOT_FOUND] = 404,
+		[RES_CONFLICT] = 409,
+		[RES_INVALID] = 422,
+		[RES_TOO_MANY] = 429,
+		[RES_FAIL] = 500,
+		[RES_UNAVAILABLE] = 503,
+		[RES_STORAGE_FULL] = 507,
 	};
 
 	if ((unsigned)r >= sizeof(status) / sizeof(status[0]))

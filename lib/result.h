@@ -7,22 +7,22 @@
 #define RESULT_H
 
 enum result {
-	R_OK = 0,
-	R_BAD_REQUEST,		/* 400: breaks a business rule */
-	R_UNAUTHORIZED,		/* 401 */
-	R_FORBIDDEN,		/* 403 */
-	R_NOT_FOUND,		/* 404 */
-	R_CONFLICT,		/* 409 */
-	R_INVALID,		/* 422: malformed input */
-	R_TOO_MANY,		/* 429 */
-	R_FAIL,			/* 500: a bug or inconsistent data */
-	R_UNAVAILABLE,		/* 503: database or storage down, retry later */
-	R_STORAGE_FULL,		/* 507 */
+	RES_OK = 0,
+	RES_BAD_REQUEST,		/* 400: breaks a business rule */
+	RES_UNAUTHORIZED,		/* 401 */
+	RES_FORBIDDEN,		/* 403 */
+	RES_NOT_FOUND,		/* 404 */
+	RES_CONFLICT,		/* 409 */
+	RES_INVALID,		/* 422: malformed input */
+	RES_TOO_MANY,		/* 429 */
+	RES_FAIL,			/* 500: a bug or inconsistent data */
+	RES_UNAVAILABLE,		/* 503: database or storage down, retry later */
+	RES_STORAGE_FULL,		/* 507 */
 };
 
 /* Records detail as the message of the failure and returns code. */
-enum result fail(enum result code, const char *detail);
-enum result failf(enum result code, const char *fmt, ...)
+enum result fail_with(enum result code, const char *detail);
+enum result fail_withf(enum result code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 const char *fail_detail(void);

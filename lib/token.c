@@ -52,7 +52,7 @@ enum result token_verify(const char *secret, const char *token, time_t now,
 {
 	jwt_t *jwt = NULL;
 	long exp;
-	enum result r = fail(R_UNAUTHORIZED, BAD_TOKEN);
+	enum result r = fail_with(RES_UNAUTHORIZED, BAD_TOKEN);
 
 	if (token == NULL || *token == '\0' || strlen(token) > 4096)
 		return r;
@@ -67,7 +67,7 @@ enum result token_verify(const char *secret, const char *token, time_t now,
 		goto done;
 	if (parse_sub(jwt_get_grant(jwt, "sub"), user_id) < 0)
 		goto done;
-	r = R_OK;
+	r = RES_OK;
 done:
 	jwt_free(jwt);
 	return r;

@@ -16,8 +16,8 @@ char *token_issue(const char *secret, long user_id, long ttl_seconds);
 
 /*
  * Verifies signature (HS256 only), exp (required, in the future at `now`)
- * and sub (a positive decimal user id).  R_OK and *user_id, or
- * R_UNAUTHORIZED.
+ * and sub (a positive decimal user id).  RES_OK and *user_id, or
+ * RES_UNAUTHORIZED.
  */
 enum result token_verify(const char *secret, const char *token, time_t now,
 			 long *user_id);

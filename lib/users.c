@@ -47,12 +47,12 @@ enum result user_load(struct arena *a, long id, struct user *out)
 	PGresult *res;
 	enum result r = db_exec(a, &stmts[USER_BY_ID], 1, p, &res);
 
-	if (r != R_OK)
+	if (r != RES_OK)
 		return r;
 	if (PQntuples(res) == 0)
-		return fail(R_NOT_FOUND, "user not found");
+		return fail_with(RES_NOT_FOUND, "user not found");
 	user_from_row(res, 0, out);
-	return R_OK;
+	return RES_OK;
 }
 
 enum result user_set_bio(struct arena *a, struct user *u, const char *bio)
@@ -62,13 +62,13 @@ enum result user_set_bio(struct arena *a, struct user *u, const char *bio)
 	enum result r;
 
 	if (bio != NULL && utf8_length(bio, strlen(bio)) > MAX_BIO)
-		return fail(R_BAD_REQUEST, "bio must be at most 500 characters");
+		return fail_with(RES_BAD_REQUEST, "bio must be at most 500 characters");
 	p[0] = db_int(a, u->id);
 	p[1] = bio;
-	if ((r = db_exec(a, &stmts[USER_SET_BIO], 2, p, &res)) != R_OK)
+	if ((r = db_exec(a, &stmts[USER_SET_BIO], 2, p, &res)) != RES_OK)
 		return r;
 	if (PQntuples(res) == 0)
-		return fail(R_NOT_FOUND, "user not found");
+		return fail_with(RES_NOT_FOUND, "user not found");
 	user_from_row(res, 0, u);
-	return R_OK;
+	return RES_OK;
 }

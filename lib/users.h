@@ -23,11 +23,11 @@ struct user {
 	int is_banned;
 };
 
-/* R_OK, R_NOT_FOUND, or a database failure. */
+/* RES_OK, RES_NOT_FOUND, or a database failure. */
 enum result user_load(struct arena *a, long id, struct user *out);
 
 /* Sets (or with NULL or "" clears) the bio, at most 500 characters (else
- * R_BAD_REQUEST), and reloads *u. */
+ * RES_BAD_REQUEST), and reloads *u. */
 enum result user_set_bio(struct arena *a, struct user *u, const char *bio);
 
 #endif
