@@ -26,7 +26,7 @@ static void reply_health(struct req *r, const char *const status[2],
 static const char *const connected[2] = { "disconnected", "connected" };
 
 /* GET /health: 200 {"status":"ok","database":"connected"}, else 503. */
-void h_health(struct req *r)
+static void h_health(struct req *r)
 {
 	static const char *const status[2] = { "unavailable", "ok" };
 
@@ -34,7 +34,7 @@ void h_health(struct req *r)
 }
 
 /* GET /health/db: 200 healthy/connected, 503 unhealthy/disconnected. */
-void h_health_db(struct req *r)
+static void h_health_db(struct req *r)
 {
 	static const char *const status[2] = { "unhealthy", "healthy" };
 
@@ -42,7 +42,7 @@ void h_health_db(struct req *r)
 }
 
 /* GET /health of the moderation service: 200, or 503 without a database. */
-void h_moderation_health(struct req *r)
+static void h_moderation_health(struct req *r)
 {
 	static const char *const status[2] = { "unavailable", "ok" };
 	static const char *const service[2] = { "observability-backend",
@@ -53,10 +53,23 @@ void h_moderation_health(struct req *r)
 
 /* GET /metrics: Prometheus text for all responders of this service.
  * nginx lets only loopback (or an allow-list) reach it. */
-void h_metrics(struct req *r)
+static void h_metrics(struct req *r)
 {
 	const char *text = metrics_render(r->arena);
 
 	reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text,
 		  strlen(text));
 }
+
+static const struct route routes[] = {
+	{ M_GET, "/health", h_health, AUTH_NONE, BODY_NONE, NULL },
+	{ M_GET, "/health/db", h_health_db, AUTH_NONE, BODY_NONE, NULL },
+	{ M_GET, "/metrics", h_metrics, AUTH_NONE, BODY_NONE, NULL },
+};
+const struct route_group health_routes = ROUTE_GROUP(routes);
+
+static const struct route moderation_routes[] = {
+	{ M_GET, "/health", h_moderation_health, AUTH_NONE, BODY_NONE, NULL },
+	{ M_GET, "/metrics", h_metrics, AUTH_NONE, BODY_NONE, NULL },
+};
+const struct route_group moderation_health_routes = ROUTE_GROUP(moderation_routes);

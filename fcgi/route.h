@@ -57,15 +57,25 @@ struct route {
 	const struct field *fields;	/* body fields for JSON bodies, else query */
 };
 
-struct route_table {
+/* The routes of one h_*.c file, in match order (literal paths first). */
+struct route_group {
 	const struct route *routes;
+	int count;
+};
+
+#define ROUTE_GROUP(array) { array, (int)(sizeof(array) / sizeof(array[0])) }
+
+/* A service: its groups, flattened at start into one table. */
+struct route_table {
+	const struct route_group *const *groups;	/* NULL-terminated */
+	struct route *routes;
 	int count;
 	const char **labels;	/* "GET /feed", for metrics and logs */
 };
 
 extern struct route_table main_service, moderation_service;
 
-/* Fills t->labels from the routes; once, at start. */
+/* Builds t->routes and t->labels from t->groups; once, at start. */
 void route_table_init(struct route_table *t);
 void route_table_free(struct route_table *t);
 

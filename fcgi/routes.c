@@ -1,3 +1,7 @@
+/*
+ * The two services and the route groups each serves.  Every h_*.c file
+ * exports one group with its routes, fields and handlers together.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -5,42 +9,55 @@
 #include "handlers.h"
 #include "route.h"
 
-/* ---- the main service (API.md section A) ---- */
-
-static const struct route main_routes[] = {
-	{ M_GET, "/auth/me", h_me, AUTH_USER, BODY_NONE, NULL },
-	{ M_PUT, "/auth/me/bio", h_set_bio, AUTH_USER, BODY_JSON, bio_fields },
-	{ M_GET, "/health", h_health, AUTH_NONE, BODY_NONE, NULL },
-	{ M_GET, "/health/db", h_health_db, AUTH_NONE, BODY_NONE, NULL },
-	{ M_GET, "/metrics", h_metrics, AUTH_NONE, BODY_NONE, NULL },
+static const struct route_group *const main_groups[] = {
+	&health_routes,
+	&users_routes,
+	NULL,
 };
 
-/* ---- the moderation service (API.md section B) ---- */
-
-static const struct route moderation_routes[] = {
-	{ M_GET, "/health", h_moderation_health, AUTH_NONE, BODY_NONE, NULL },
-	{ M_GET, "/metrics", h_metrics, AUTH_NONE, BODY_NONE, NULL },
+static const struct route_group *const moderation_groups[] = {
+	&moderation_health_routes,
+	NULL,
 };
 
-#define TABLE(routes) { routes, (int)(sizeof(routes) / sizeof(routes[0])), NULL }
+struct route_table main_service = { main_groups, NULL, 0, NULL };
+struct route_table moderation_service = { moderation_groups, NULL, 0, NULL };
 
-struct route_table main_service = TABLE(main_routes);
-struct route_table moderation_service = TABLE(moderation_routes);
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (p == NULL) {
+		fputs("out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static char *label_of(const struct route *rt)
+{
+	size_t n = strlen(rt->pattern) + 10;
+	char *label = xcalloc(n, 1);
+
+	snprintf(label, n, "%s %s", method_str(rt->method), rt->pattern);
+	return label;
+}
 
 void route_table_init(struct route_table *t)
 {
-	int i;
+	int g, i, n = 0;
 
-	t->labels = calloc((size_t)t->count, sizeof(char *));
-	for (i = 0; t->labels != NULL && i < t->count; i++) {
-		const struct route *rt = &t->routes[i];
-		size_t n = strlen(rt->pattern) + 10;
-
-		t->labels[i] = malloc(n);
-		if (t->labels[i] != NULL)
-			snprintf((char *)t->labels[i], n, "%s %s",
-				 method_str(rt->method), rt->pattern);
-	}
+	for (g = 0; t->groups[g] != NULL; g++)
+		n += t->groups[g]->count;
+	t->routes = xcalloc((size_t)n, sizeof(struct route));
+	t->labels = xcalloc((size_t)n, sizeof(char *));
+	t->count = 0;
+	for (g = 0; t->groups[g] != NULL; g++)
+		for (i = 0; i < t->groups[g]->count; i++) {
+			t->routes[t->count] = t->groups[g]->routes[i];
+			t->labels[t->count] = label_of(&t->routes[t->count]);
+			t->count++;
+		}
 }
 
 void route_table_free(struct route_table *t)
@@ -50,5 +67,8 @@ void route_table_free(struct route_table *t)
 	for (i = 0; t->labels != NULL && i < t->count; i++)
 		free((char *)t->labels[i]);
 	free(t->labels);
+	free(t->routes);
 	t->labels = NULL;
+	t->routes = NULL;
+	t->count = 0;
 }

@@ -36,13 +36,16 @@ static const struct route routes[] = {
 	{ M_GET, "/reactions/posts/{post_id:int}/emoji/{emoji:str}/reactors",
 	  h_none, AUTH_USER, BODY_NONE, NULL },
 };
-static struct route_table table = { routes, sizeof(routes) / sizeof(routes[0]), NULL };
+static const struct route_group group = ROUTE_GROUP(routes);
+static const struct route_group *const groups[] = { &group, NULL };
+static struct route_table table = { groups, NULL, 0, NULL };
 
 static struct arena *arena;
 static struct req r;
 
 static void setup(void)
 {
+	route_table_init(&table);
 	arena = arena_new();
 	memset(&r, 0, sizeof(r));
 	r.arena = arena;
@@ -50,6 +53,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	route_table_free(&table);
 	arena_free(arena);
 }
 
