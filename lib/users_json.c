@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "db.h"
 #include "jsonv.h"
 #include "users_json.h"
 
@@ -42,5 +43,16 @@ json_object *user_json(const struct user *u, int is_self)
 	jv_put(o, "avatar_url", avatar_json(u->avatar_url));
 	jv_put(o, "bio", jv_str(u->bio));
 	jv_put(o, "created_at", jv_timestamp(u->created_at));
+	return o;
+}
+
+json_object *author_json(const PGresult *res, int row, int col)
+{
+	json_object *o = json_object_new_object();
+
+	jv_put(o, "id", json_object_new_int64(db_get_int(res, row, col)));
+	jv_put(o, "username", jv_str(db_get_str(res, row, col + 1)));
+	jv_put(o, "display_name", jv_str(db_get_str(res, row, col + 2)));
+	jv_put(o, "full_name", jv_str(db_get_str(res, row, col + 3)));
 	return o;
 }
