@@ -191,9 +191,10 @@ static int apply(size_t i, const char *v)
 	return -1;
 }
 
-static int check(void)
+static int check(int need_secret)
 {
-	if (cfg.secret_key == NULL || strlen(cfg.secret_key) < 32) {
+	if (need_secret &&
+	    (cfg.secret_key == NULL || strlen(cfg.secret_key) < 32)) {
 		fputs("config: SECRET_KEY must be set to at least 32 characters\n",
 		      stderr);
 		return -1;
@@ -205,7 +206,7 @@ static int check(void)
 	return 0;
 }
 
-int config_load(const char *env_file)
+static int load(const char *env_file, int need_secret)
 {
 	size_t i;
 
@@ -224,7 +225,17 @@ int config_load(const char *env_file)
 		if (apply(i, v) < 0)
 			return -1;
 	}
-	return check();
+	return check(need_secret);
+}
+
+int config_load(const char *env_file)
+{
+	return load(env_file, 1);
+}
+
+int config_load_without_secret(const char *env_file)
+{
+	return load(env_file, 0);
 }
 
 void config_free(void)

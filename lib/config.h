@@ -35,6 +35,12 @@ extern struct config cfg;
  */
 int config_load(const char *env_file);
 
+/*
+ * As config_load(), for tools that never sign or verify tokens (the admin
+ * CLI): SECRET_KEY may be missing or short there.
+ */
+int config_load_without_secret(const char *env_file);
+
 /* Frees what config_load() allocated (for leak-checked tests). */
 void config_free(void);
 

@@ -226,6 +226,11 @@ void db_close(void)
 	drop_connection();
 }
 
+PGconn *db_conn(void)
+{
+	return get_conn();
+}
+
 const char *db_int(struct arena *a, long long v)
 {
 	return arena_printf(a, "%lld", v);

@@ -54,6 +54,14 @@ void db_request_end(void);
 
 void db_close(void);
 
+/*
+ * The live connection, opened if needed; NULL (logged) when the database
+ * is unreachable.  Only for the schema migrations (lib/migrate.c), whose
+ * trusted multi-statement files need PQexec; everything else goes through
+ * db_exec() and db_transaction().
+ */
+PGconn *db_conn(void);
+
 /* Helpers for text parameters. */
 const char *db_int(struct arena *a, long long v);
 const char *db_bool(int v);
