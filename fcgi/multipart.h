@@ -101,9 +101,10 @@ const char *mp_text(const struct mp_parser *p, const char *name);
 /*
  * Reads the request body of r through a parser for fields, in chunks, up
  * to MAX_BODY_BYTES.  Returns the parser, or NULL after replying: 413 over
- * the limit, 400 for a malformed or truncated body, 415-free: a body that
- * is not multipart is a 400 too (the original answers 422 "field required"
- * for that; no client depends on it).
+ * a size limit; 400 for a malformed or truncated body, and for a body that
+ * is not multipart/form-data at all (the original answers 422 "field
+ * required" there; no client depends on it).  Required fields are the
+ * handler's to check (422).
  */
 struct mp_parser *req_read_multipart(struct req *r,
 				     const struct mp_field *fields);
