@@ -28,7 +28,11 @@ static void on_stop(int sig)
 	FCGX_ShutdownPending();
 }
 
-/* Without SA_RESTART, a signal interrupts accept() and the loop ends. */
+/*
+ * Without SA_RESTART, a signal interrupts accept() and the loop ends.
+ * SIGUSR1 is what multiwatch sends its children on SIGTERM (its "-s"
+ * option is off by one in Debian's 1.0.0, so the default must do).
+ */
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -38,6 +42,7 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }

@@ -58,9 +58,10 @@ static void send_response(struct req *r, int status, const char *ctype,
 		reply_header(r, "X-Statement-Count",
 			     arena_printf(r->arena, "%d", db_statement_count()));
 	FCGX_FPrintF(out, "Status: %d %s\r\n", status, reason(status));
+	/* libfcgi has its own printf, which knows no %z */
 	if (ctype != NULL)
-		FCGX_FPrintF(out, "Content-Type: %s\r\nContent-Length: %zu\r\n",
-			     ctype, len);
+		FCGX_FPrintF(out, "Content-Type: %s\r\nContent-Length: %lu\r\n",
+			     ctype, (unsigned long)len);
 	for (i = 0; i < r->nheaders; i++)
 		FCGX_FPrintF(out, "%s: %s\r\n", r->headers[i].name,
 			     r->headers[i].value);
