@@ -25,6 +25,7 @@ static void route_and_handle(struct req *r, const struct route_table *t)
 		reply_detail(r, 404, "Not Found");
 		return;
 	case MATCH_NO_METHOD:
+		reply_header(r, "Allow", r->allow);
 		reply_detail(r, 405, "Method Not Allowed");
 		return;
 	case MATCH_OK:

@@ -56,6 +56,7 @@ struct req {
 	/* filled by the router and the validators */
 	const struct route *route;
 	int route_index;
+	const char *allow;		/* methods of the path, when not r->method */
 	struct value path_arg[MAX_PATH_PARAMS];
 	struct value arg[MAX_FIELDS];	/* query or body fields, by field index */
 	json_object *body;		/* parsed JSON body, if any */

@@ -56,17 +56,25 @@ static int match_pattern(const char *pat, const char *path, size_t plen,
 	return pi == patlen && xi == plen;
 }
 
+/* Adds m to the comma-separated r->allow (for the Allow header of a 405). */
+static void allow_method(struct req *r, enum method m)
+{
+	r->allow = r->allow ? arena_printf(r->arena, "%s, %s", r->allow, method_str(m))
+			    : method_str(m);
+}
+
 enum match route_match(const struct route_table *t, struct req *r)
 {
 	size_t plen = trimmed_len(r->path);
-	int i, path_seen = 0;
+	int i;
 
+	r->allow = NULL;
 	for (i = 0; i < t->count; i++) {
 		const struct route *rt = &t->routes[i];
 
 		if (!match_pattern(rt->pattern, r->path, plen, r))
 			continue;
-		path_seen = 1;
+		allow_method(r, rt->method);
 		if (rt->method == r->method ||
 		    (r->method == M_HEAD && rt->method == M_GET)) {
 			r->route = rt;
@@ -74,5 +82,5 @@ enum match route_match(const struct route_table *t, struct req *r)
 			return MATCH_OK;
 		}
 	}
-	return path_seen ? MATCH_NO_METHOD : MATCH_NO_PATH;
+	return r->allow ? MATCH_NO_METHOD : MATCH_NO_PATH;
 }

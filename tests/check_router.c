@@ -96,6 +96,7 @@ START_TEST(unknown_paths_and_methods_are_told_apart)
 	ck_assert_int_eq(match(M_GET, "/posts/1/2"), MATCH_NO_PATH);
 	ck_assert_int_eq(match(M_GET, "/posts//"), MATCH_NO_PATH);
 	ck_assert_int_eq(match(M_POST, "/feed"), MATCH_NO_METHOD);
+	ck_assert_str_eq(r.allow, "GET");
 	ck_assert_int_eq(match(M_GET, "/posts/42"), MATCH_NO_METHOD);
 	ck_assert_int_eq(match(M_GET, "/images/"), MATCH_NO_PATH);
 }
