@@ -200,11 +200,31 @@ static void wait_for_eof(int fd)
  * and as a subreaper it inherits and reaps the daemons, whose starters
  * exit.
  */
+/*
+ * Responders built with --enable-sanitizers print ASan, LSan and UBSan
+ * reports to their logs, which no test reads; finding one fails the run,
+ * and the data dir is kept so the report can be read in full.
+ */
+static int sanitizer_reports(void)
+{
+	char *logs = xasprintf("%s/log", stack.data_dir);
+	char *grep[] = { "grep", "-r", "-B2", "-A25", "-E",
+			 "ERROR: (Address|Leak)Sanitizer|runtime error:", logs, NULL };
+	char *out = NULL;
+	int found = pgtest_run(grep, &out) == 0;
+
+	if (found)
+		fprintf(stderr, "harness: sanitizer reports in %s:\n%s", logs, out);
+	free(out);
+	free(logs);
+	return found;
+}
+
 static void watchdog(const char *const *start_args, int watch, int report)
 {
 	const char *stop[] = { "stop", "--data-dir", stack.data_dir, NULL };
 	char *rm[] = { "rm", "-rf", stack.data_dir, NULL };
-	int status;
+	int status, reports = 0;
 
 	setsid();
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -214,10 +234,10 @@ static void watchdog(const char *const *start_args, int watch, int report)
 		perror("harness: watchdog");
 	close(report);
 	wait_for_eof(watch);
-	if (stack_script(stop) == 0)
+	if (stack_script(stop) == 0 && !(reports = sanitizer_reports()))
 		pgtest_run(rm, NULL);
 	reap(50);
-	_exit(0);
+	_exit(reports ? 1 : 0);
 }
 
 static void read_stack_env(void)
@@ -310,16 +330,22 @@ static void free_stack_strings(void)
 	memset(&stack, 0, sizeof(stack));
 }
 
+/* Runs at exit too: a sanitizer report found by the watchdog then turns
+ * the exit status of the whole test program into a failure. */
 void harness_stop(void)
 {
+	int status = 0;
+
 	if (stack.owner != getpid() || stack.watchdog <= 0)
 		return;		/* a forked test ending, or stopped already */
 	harness_cleanup();
 	close(stack.watch_fd);
-	while (waitpid(stack.watchdog, NULL, 0) < 0 && errno == EINTR)
+	while (waitpid(stack.watchdog, &status, 0) < 0 && errno == EINTR)
 		;
 	reap(0);
 	free_stack_strings();
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		_exit(1);
 }
 
 const char *harness_url(void)
