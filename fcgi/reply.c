@@ -104,6 +104,20 @@ void reply_result(struct req *r, enum result res)
 		reply_header(r, "WWW-Authenticate", "Bearer");
 	if (status == 503)
 		reply_header(r, "Retry-After", "1");
+	if (status == 422) {	/* a rule on the body's values: a list too */
+		json_object *errors = json_object_new_array();
+		json_object *err = json_object_new_object();
+		json_object *loc = json_object_new_array();
+
+		json_object_array_add(loc, json_object_new_string("body"));
+		jv_put(err, "type", json_object_new_string("value_error"));
+		jv_put(err, "loc", loc);
+		jv_put(err, "msg", json_object_new_string(fail_detail()));
+		jv_put(err, "input", NULL);
+		json_object_array_add(errors, err);
+		reply_validation_list(r, errors);
+		return;
+	}
 	reply_detail(r, status, fail_detail());
 }
 

@@ -12,6 +12,8 @@
 static const struct route_group *const main_groups[] = {
 	&health_routes,
 	&users_routes,
+	&connections_routes,
+	&tags_routes,
 	NULL,
 };
 

@@ -44,6 +44,19 @@ static const struct setting settings[] = {
 	  "http://localhost:5174,http://localhost:3001"),
 	S("FRONTEND_URL", frontend_url, "http://localhost:5173"),
 	S("MODERATOR_EMAILS", moderator_emails, ""),
+	S("GOOGLE_CLIENT_ID", google_client_id, ""),
+	SECRET("GOOGLE_CLIENT_SECRET", google_client_secret, ""),
+	S("GOOGLE_REDIRECT_URI", google_redirect_uri, ""),
+	S("MODERATION_GOOGLE_REDIRECT_URI", moderation_google_redirect_uri, ""),
+	S("GOOGLE_AUTH_URL", google_auth_url,
+	  "https://accounts.google.com/o/oauth2/v2/auth"),
+	S("GOOGLE_TOKEN_URL", google_token_url, "https://oauth2.googleapis.com/token"),
+	S("GOOGLE_JWKS_URL", google_jwks_url, "https://www.googleapis.com/oauth2/v3/certs"),
+	S("GOOGLE_ISSUERS", google_issuers,
+	  "accounts.google.com,https://accounts.google.com"),
+	S("REGISTRATION_MODE", registration_mode, "waitlist"),
+	L("LOGIN_MAX_FAILURES", login_max_failures, "5", 1, 1000),
+	L("LOGIN_LOCKOUT_SECONDS", login_lockout_seconds, "300", 1, 86400),
 	S("STORAGE_PHOTO_PREFIX", photo_prefix, "posts/photos"),
 	S("STORAGE_AVATAR_PREFIX", avatar_prefix, "users/avatars"),
 	L("MAX_CONNECTIONS", max_connections, "100", 0, 100000),
@@ -201,6 +214,13 @@ static int check(int need_secret)
 	}
 	if (strcmp(cfg.algorithm, "HS256") != 0) {
 		fputs("config: ALGORITHM must be HS256\n", stderr);
+		return -1;
+	}
+	if (strcmp(cfg.registration_mode, "open") != 0 &&
+	    strcmp(cfg.registration_mode, "waitlist") != 0 &&
+	    strcmp(cfg.registration_mode, "closed") != 0) {
+		fputs("config: REGISTRATION_MODE must be open, waitlist or closed\n",
+		      stderr);
 		return -1;
 	}
 	return 0;

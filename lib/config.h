@@ -19,6 +19,22 @@ struct config {
 	const char *frontend_url;
 
 	const char *moderator_emails;
+
+	/* Google sign-in (OpenID Connect); endpoints are settings for tests */
+	const char *google_client_id;
+	const char *google_client_secret;
+	const char *google_redirect_uri;
+	const char *moderation_google_redirect_uri;
+	const char *google_auth_url;
+	const char *google_token_url;
+	const char *google_jwks_url;
+	const char *google_issuers;
+
+	/* password sign-in */
+	const char *registration_mode;	/* open, waitlist or closed */
+	long login_max_failures;
+	long login_lockout_seconds;
+
 	const char *photo_prefix;
 	const char *avatar_prefix;
 	long max_connections;

@@ -46,6 +46,24 @@ json_object *user_json(const struct user *u, int is_self)
 	return o;
 }
 
+json_object *user_public_json(const struct user *u)
+{
+	json_object *o = json_object_new_object();
+
+	jv_put(o, "id", json_object_new_int64(u->id));
+	jv_put(o, "email", NULL);
+	jv_put(o, "username", jv_str(u->username));
+	jv_put(o, "google_id", NULL);
+	jv_put(o, "auth_provider", NULL);
+	jv_put(o, "full_name", jv_str(u->full_name));
+	jv_put(o, "picture_url", NULL);
+	jv_put(o, "display_name", jv_str(u->display_name));
+	jv_put(o, "avatar_url", avatar_json(u->avatar_url));
+	jv_put(o, "bio", NULL);
+	jv_put(o, "created_at", NULL);
+	return o;
+}
+
 json_object *author_json(const PGresult *res, int row, int col)
 {
 	json_object *o = json_object_new_object();

@@ -14,6 +14,12 @@
 json_object *user_json(const struct user *u, int is_self);
 
 /*
+ * The User object with only id, username, display_name, full_name and
+ * avatar_url filled and every other field null (API.md route 5).
+ */
+json_object *user_public_json(const struct user *u);
+
+/*
  * The Author object {"id","username","display_name","full_name"} from
  * four columns of a result row starting at col (id, username,
  * display_name, full_name); a NULL username stays null (API.md 2.2).

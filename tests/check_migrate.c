@@ -141,11 +141,13 @@ START_TEST(fresh_database_gets_the_whole_schema)
 	char *url = new_db("fresh", 0), *out;
 
 	ck_assert_int_eq(migrate(url, &out), RES_OK);
-	expect_output(out, "applied 0001_initial\napplied 0002_feed_indexes\n");
-	expect(url, bookkeeping, "1:initial,2:feed_indexes");
+	expect_output(out, "applied 0001_initial\napplied 0002_feed_indexes\n"
+		      "applied 0003_password_accounts\n");
+	expect(url, bookkeeping, "1:initial,2:feed_indexes,3:password_accounts");
 	expect(url, "SELECT string_agg(tablename, ',' ORDER BY tablename)"
 	       " FROM pg_tables WHERE schemaname = 'public'",
-	       "alembic_version,comments,connections,intentional_schema_"
+	       "alembic_version,comments,connections,intentional_credentials,"
+	       "intentional_login_failures,intentional_schema_"
 	       "migrations,notifications,post_audience_tags,post_stats,posts,"
 	       "reactions,registration_requests,replies,reported_posts,tags,"
 	       "user_tags,users");
@@ -176,9 +178,10 @@ START_TEST(fresh_database_gets_the_whole_schema)
 	       "idx_comment_post=false,idx_post_created_at=false,"
 	       "ix_registration_requests_google_id=false,ix_users_email=true,"
 	       "ix_users_id=false");
-	/* SCHEMA.md's 67 (with those of keys), 0002's 5, bookkeeping's 1 */
+	/* SCHEMA.md's 67 (with those of keys), 0002's 5, bookkeeping's 1,
+	 * 0003's 2 primary keys */
 	expect(url, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'",
-	       "73");
+	       "75");
 	expect(url, "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder)"
 	       " FROM pg_enum WHERE enumtypid = 'registrationstatus'::regtype",
 	       "PENDING,APPROVED,DENIED");
@@ -205,7 +208,7 @@ START_TEST(second_run_changes_nothing)
 	free(out);
 	before = pgtest_query(url, applied_at);
 	ck_assert_int_eq(migrate(url, &out), RES_OK);
-	expect_output(out, "schema up to date (version 2)\n");
+	expect_output(out, "schema up to date (version 3)\n");
 	expect(url, applied_at, before);
 	ck_assert_int_eq(run_on(url, migrate_status, migrations,
 				migration_count, &out), RES_OK);
@@ -231,9 +234,10 @@ START_TEST(original_database_is_adopted_unchanged)
 
 	ck_assert_int_eq(migrate(url, &out), RES_OK);
 	expect_output(out, "adopted 0001_initial (database of the original "
-		      "backend, left unchanged)\napplied 0002_feed_indexes\n");
+		      "backend, left unchanged)\napplied 0002_feed_indexes\n"
+		      "applied 0003_password_accounts\n");
 	expect(url, rows_digest, rows);
-	expect(url, bookkeeping, "1:initial,2:feed_indexes");
+	expect(url, bookkeeping, "1:initial,2:feed_indexes,3:password_accounts");
 
 	/* Same schema as a fresh database: 0001 is the original's. */
 	ck_assert_int_eq(migrate(ref, &out), RES_OK);
@@ -380,10 +384,10 @@ START_TEST(concurrent_runners_serialise)
 	PQclear(PQexec(holder, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")"));
 	for (i = 0; i < 2; i++)
 		ck_assert_int_eq(pgtest_collect(pid[i], fd[i], &out[i]), 0);
-	i = strcmp(out[0], "schema up to date (version 2)\n") == 0;
+	i = strcmp(out[0], "schema up to date (version 3)\n") == 0;
 	ck_assert_str_eq(out[i], "applied 0001_initial\napplied 0002_feed_indexes\n");
-	ck_assert_str_eq(out[1 - i], "schema up to date (version 2)\n");
-	expect(url, bookkeeping, "1:initial,2:feed_indexes");
+	ck_assert_str_eq(out[1 - i], "schema up to date (version 3)\n");
+	expect(url, bookkeeping, "1:initial,2:feed_indexes,3:password_accounts");
 	PQfinish(holder);
 	free(out[0]);
 	free(out[1]);
