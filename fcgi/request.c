@@ -78,29 +78,26 @@ static enum method parse_method(const char *m)
 	return M_OTHER;
 }
 
-/*
- * Splits "a=1&b=x%20y" into decoded pairs.  A malformed escape makes the
- * whole query invalid (400), as does more than MAX_QUERY_PARAMS pairs.
- */
-static int parse_query(struct req *r, const char *qs)
+int form_decode(struct arena *a, const char *text, struct kv *out, int max)
 {
-	char *copy = arena_strdup(r->arena, qs), *save = NULL, *pair;
+	char *copy = arena_strdup(a, text), *save = NULL, *pair;
+	int n = 0;
 
 	for (pair = strtok_r(copy, "&", &save); pair != NULL;
 	     pair = strtok_r(NULL, "&", &save)) {
 		char *eq = strchr(pair, '=');
 
-		if (r->nquery == MAX_QUERY_PARAMS)
+		if (n == max)
 			return -1;
 		if (eq != NULL)
 			*eq = '\0';
 		if (percent_decode(pair, 1) < 0 ||
 		    (eq != NULL && percent_decode(eq + 1, 1) < 0))
 			return -1;
-		r->query[r->nquery].name = pair;
-		r->query[r->nquery++].value = eq ? eq + 1 : "";
+		out[n].name = pair;
+		out[n++].value = eq ? eq + 1 : "";
 	}
-	return 0;
+	return n;
 }
 
 /* Path = REQUEST_URI up to '?', still percent-encoded (the router decodes
@@ -149,7 +146,9 @@ int req_parse(struct req *r)
 		reply_detail(r, 400, "invalid request URI");
 		return -1;
 	}
-	if (qs != NULL && parse_query(r, qs) < 0) {
+	if (qs != NULL &&
+	    (r->nquery = form_decode(r->arena, qs, r->query, MAX_QUERY_PARAMS)) < 0) {
+		r->nquery = 0;
 		reply_detail(r, 400, "malformed query string");
 		return -1;
 	}

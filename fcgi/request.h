@@ -45,6 +45,8 @@ struct req {
 	const char *path;		/* raw path, without the query */
 	struct kv query[MAX_QUERY_PARAMS];
 	int nquery;
+	struct kv form[MAX_QUERY_PARAMS];	/* BODY_FORM routes */
+	int nform;
 	const char *origin;
 	const char *authorization;
 	const char *content_type;
@@ -84,6 +86,14 @@ const char *req_query(const struct req *r, const char *name);
  * after replying 413 (too large) or 400 (short read).
  */
 int req_read_body(struct req *r, long limit, char **body, size_t *len);
+
+/*
+ * Splits "a=1&b=x%20y" (a query string, or an
+ * application/x-www-form-urlencoded body) into at most max decoded pairs
+ * in the arena.  Returns their number, or -1 for a malformed escape or too
+ * many pairs.
+ */
+int form_decode(struct arena *a, const char *text, struct kv *out, int max);
 
 /* Percent-decodes in place; '+' becomes ' ' when plus_is_space.
  * Returns -1 on a malformed escape or an encoded NUL. */

@@ -21,6 +21,7 @@ enum body {
 	BODY_JSON,		/* a JSON object is required */
 	BODY_JSON_OPTIONAL,	/* a JSON object, or nothing */
 	BODY_RAW,		/* the handler reads the stream (multipart) */
+	BODY_FORM,		/* application/x-www-form-urlencoded fields */
 };
 
 enum ftype {
@@ -54,7 +55,8 @@ struct route {
 	handler_fn *handler;
 	enum auth auth;
 	enum body body;
-	const struct field *fields;	/* body fields for JSON bodies, else query */
+	const struct field *fields;	/* body fields for JSON and form bodies,
+					   else query */
 };
 
 /* The routes of one h_*.c file, in match order (literal paths first). */

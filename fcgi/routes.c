@@ -11,6 +11,7 @@
 
 static const struct route_group *const main_groups[] = {
 	&health_routes,
+	&auth_routes,
 	&users_routes,
 	&connections_routes,
 	&tags_routes,
@@ -19,6 +20,7 @@ static const struct route_group *const main_groups[] = {
 
 static const struct route_group *const moderation_groups[] = {
 	&moderation_health_routes,
+	&moderation_auth_routes,
 	NULL,
 };
 

@@ -156,17 +156,31 @@ static int parse_bool_text(const char *s, int *out)
 	return -1;
 }
 
-static void query_field(struct errors *e, const struct field *f,
-			struct value *v)
+/* The value of name in a form body (the last one wins), or NULL. */
+static const char *form_value(const struct req *r, const char *name)
 {
-	const char *s = req_query(e->r, f->name);
+	const char *v = NULL;
+	int i;
+
+	for (i = 0; i < r->nform; i++)
+		if (strcmp(r->form[i].name, name) == 0)
+			v = r->form[i].value;
+	return v;
+}
+
+/* A query parameter, or a field of a form body (where = "body"). */
+static void query_field(struct errors *e, const char *where,
+			const struct field *f, struct value *v)
+{
+	const char *s = *where == 'b' ? form_value(e->r, f->name)
+				      : req_query(e->r, f->name);
 	json_object *input;
 
 	if (s == NULL)
 		s = f->def;
 	if (s == NULL) {
 		if (f->flags & REQUIRED)
-			add_error(e, "query", f->name, "missing",
+			add_error(e, where, f->name, "missing",
 				  "Field required", NULL);
 		return;
 	}
@@ -176,29 +190,29 @@ static void query_field(struct errors *e, const struct field *f,
 	switch (f->type) {
 	case F_INT:
 		if (parse_int(s, &v->i) < 0)
-			add_error(e, "query", f->name, "int_parsing",
+			add_error(e, where, f->name, "int_parsing",
 				  "Input should be a valid integer, unable to "
 				  "parse string as an integer", json_object_get(input));
 		else
-			check_int_bounds(e, "query", f, v, input);
+			check_int_bounds(e, where, f, v, input);
 		break;
 	case F_BOOL:
 		if (parse_bool_text(s, &v->b) < 0)
-			add_error(e, "query", f->name, "bool_parsing",
+			add_error(e, where, f->name, "bool_parsing",
 				  "Input should be a valid boolean",
 				  json_object_get(input));
 		break;
 	case F_CSV_INTS:
 		if (parse_csv_ints(e->r->arena, s, v) < 0)
-			add_error(e, "query", f->name, "int_parsing",
+			add_error(e, where, f->name, "int_parsing",
 				  "Input should be a comma-separated list of "
 				  "integers", json_object_get(input));
 		else
-			check_count(e, "query", f, v->nlist);
+			check_count(e, where, f, v->nlist);
 		break;
 	case F_STR:
 	case F_INT_LIST:
-		check_str(e, "query", f, v, strlen(s), input);
+		check_str(e, where, f, v, strlen(s), input);
 		break;
 	}
 }
@@ -392,10 +406,42 @@ json_object *validate_fields(struct req *r)
 		else
 			body_fields(&e, rt->fields, r->body);
 	} else {
+		const char *where = rt->body == BODY_FORM ? "body" : "query";
+
+		for (i = 0; rt->body == BODY_FORM && i < r->nform; i++)
+			if (!is_known(rt->fields, r->form[i].name))
+				add_error(&e, "body", r->form[i].name,
+					  "extra_forbidden",
+					  "Extra inputs are not permitted", NULL);
 		for (i = 0; rt->fields != NULL && rt->fields[i].name != NULL; i++)
-			query_field(&e, &rt->fields[i], &r->arg[i]);
+			query_field(&e, where, &rt->fields[i], &r->arg[i]);
 	}
 	return e.list;
+}
+
+/*
+ * Reads an application/x-www-form-urlencoded body into r->form.  Another
+ * content type leaves the form empty (so required fields are missing,
+ * 422); a malformed escape is a 400.  Returns 0, or -1 after replying.
+ */
+static int read_form_body(struct req *r)
+{
+	const char *ct = r->content_type ? r->content_type : "";
+	char *text;
+	size_t len;
+
+	if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
+	    (ct[33] != '\0' && ct[33] != ';' && ct[33] != ' '))
+		return 0;
+	if (req_read_body(r, cfg.max_json_bytes, &text, &len) < 0)
+		return -1;
+	if (strlen(text) != len ||
+	    (r->nform = form_decode(r->arena, text, r->form, MAX_QUERY_PARAMS)) < 0) {
+		r->nform = 0;
+		reply_detail(r, 400, "malformed form body");
+		return -1;
+	}
+	return 0;
 }
 
 int validate_request(struct req *r)
@@ -404,6 +450,8 @@ int validate_request(struct req *r)
 
 	if ((r->route->body == BODY_JSON || r->route->body == BODY_JSON_OPTIONAL) &&
 	    read_json_body(r) < 0)
+		return -1;
+	if (r->route->body == BODY_FORM && read_form_body(r) < 0)
 		return -1;
 	errors = validate_fields(r);
 	if (errors == NULL)

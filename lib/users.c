@@ -15,6 +15,7 @@ enum {
 	USER_PAGE,
 	USER_SEARCH,
 	USER_SET_USERNAME,
+	USER_INSERT,
 };
 
 static struct db_stmt stmts[] = {
@@ -35,6 +36,11 @@ static struct db_stmt stmts[] = {
 	/* only while unset: a username is chosen once */
 	[USER_SET_USERNAME] = { "user_set_username",
 		"UPDATE users SET username = $2 WHERE id = $1 AND username IS NULL"
+		" RETURNING " USER_COLUMNS, 0 },
+	[USER_INSERT] = { "user_insert",
+		"INSERT INTO users (email, username, created_at, google_id,"
+		" auth_provider, full_name, picture_url, is_banned)"
+		" VALUES ($1, NULL, now() AT TIME ZONE 'UTC', $2, $3, $4, $5, false)"
 		" RETURNING " USER_COLUMNS, 0 },
 };
 
@@ -190,4 +196,20 @@ enum result user_select_username(struct arena *a, struct user *u,
 				 "cannot be changed");
 	user_from_row(res, 0, u);
 	return RES_OK;
+}
+
+enum result user_create(struct arena *a, const char *email,
+			const char *google_id, const char *full_name,
+			const char *picture_url, struct user *out)
+{
+	const char *provider = strncmp(google_id, PASSWORD_ID_PREFIX,
+				       strlen(PASSWORD_ID_PREFIX)) == 0
+			       ? "password" : "google";
+	const char *p[] = { email, google_id, provider, full_name, picture_url };
+	PGresult *res;
+	enum result r = db_exec(a, &stmts[USER_INSERT], 5, p, &res);
+
+	if (r == RES_OK)
+		user_from_row(res, 0, out);
+	return r;
 }

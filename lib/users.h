@@ -62,6 +62,15 @@ enum result user_search(struct arena *a, long caller_id, const char *q,
 enum result user_select_username(struct arena *a, struct user *u,
 				 const char *username);
 
+/*
+ * Creates a member without username; auth_provider is "password" for the
+ * synthetic google_id "password:<email>" of password accounts, else
+ * "google".  RES_CONFLICT when the email or Google id has an account.
+ */
+enum result user_create(struct arena *a, const char *email,
+			const char *google_id, const char *full_name,
+			const char *picture_url, struct user *out);
+
 /* Whether name (already lower-cased) is a valid username (API.md 6.1). */
 int username_valid(const char *name);
 
@@ -73,6 +82,9 @@ void user_from_row(const PGresult *res, int row, struct user *u);
 enum result user_set_bio(struct arena *a, struct user *u, const char *bio);
 
 /* The columns user_from_row() reads, for statements in other files. */
+/* The google_id prefix of password accounts (lib/password.h). */
+#define PASSWORD_ID_PREFIX "password:"
+
 #define USER_COLUMNS \
 	"id, email, username, google_id, auth_provider, full_name," \
 	" picture_url, display_name, avatar_url, bio, created_at, is_banned"
