@@ -13,6 +13,7 @@ extern const struct route_group health_routes;		/* h_health.c */
 extern const struct route_group moderation_health_routes;
 extern const struct route_group auth_routes;		/* h_auth.c */
 extern const struct route_group moderation_auth_routes;
+extern const struct route_group moderation_admin_routes; /* h_moderation.c */
 extern const struct route_group users_routes;		/* h_users.c */
 extern const struct route_group connections_routes;	/* h_connections.c */
 extern const struct route_group tags_routes;		/* h_tags.c */

@@ -21,6 +21,7 @@ static const struct route_group *const main_groups[] = {
 static const struct route_group *const moderation_groups[] = {
 	&moderation_health_routes,
 	&moderation_auth_routes,
+	&moderation_admin_routes,
 	NULL,
 };
 
