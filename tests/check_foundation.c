@@ -26,51 +26,6 @@ static const char *const settings[] = {
 	NULL,
 };
 
-/* ---- helpers ---- */
-
-static const char *jstr(const http_resp *r, const char *key)
-{
-	json_object *v;
-
-	if (r->json == NULL || !json_object_object_get_ex(r->json, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-/* status, a JSON body, and {"detail": detail} unless detail is NULL. */
-static void assert_json(const http_resp *r, long status, const char *detail)
-{
-	const char *ctype = http_header(r, "Content-Type");
-
-	ck_assert_int_eq(r->status, status);
-	ck_assert_msg(ctype != NULL && strcmp(ctype, "application/json") == 0,
-		      "Content-Type %s", ctype ? ctype : "(none)");
-	ck_assert_msg(r->json != NULL, "body is not JSON: %s", r->body);
-	if (detail != NULL)
-		ck_assert_str_eq(jstr(r, "detail") ? jstr(r, "detail") : "(none)",
-				 detail);
-}
-
-static void assert_header(const http_resp *r, const char *name,
-			  const char *value)
-{
-	const char *v = http_header(r, name);
-
-	ck_assert_msg(v != NULL, "no %s header", name);
-	ck_assert_str_eq(v, value);
-}
-
-/* A member with a name no other test uses (tests run in forked children). */
-static long fresh_user(void)
-{
-	static int n;
-	char name[40];
-
-	snprintf(name, sizeof(name), "user%d_%d", (int)getpid(), n++);
-	return make_user(name);
-}
-
 /* ---- health and routing ---- */
 
 START_TEST(test_health)

@@ -578,6 +578,48 @@ int statement_count(const http_resp *r)
 	return v != NULL ? atoi(v) : -1;
 }
 
+const char *jstr(const http_resp *r, const char *key)
+{
+	json_object *v;
+
+	if (r->json == NULL || !json_object_object_get_ex(r->json, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+long long jint(const http_resp *r, const char *key)
+{
+	json_object *v;
+
+	ck_assert_msg(r->json != NULL && json_object_object_get_ex(r->json, key, &v)
+		      && json_object_is_type(v, json_type_int),
+		      "no integer %s in %s", key, r->body);
+	return json_object_get_int64(v);
+}
+
+void assert_json(const http_resp *r, long status, const char *detail)
+{
+	const char *ctype = http_header(r, "Content-Type");
+
+	ck_assert_msg(r->status == status, "status %ld, not %ld: %s", r->status,
+		      status, r->body);
+	ck_assert_msg(ctype != NULL && strcmp(ctype, "application/json") == 0,
+		      "Content-Type %s", ctype ? ctype : "(none)");
+	ck_assert_msg(r->json != NULL, "body is not JSON: %s", r->body);
+	if (detail != NULL)
+		ck_assert_str_eq(jstr(r, "detail") ? jstr(r, "detail") : "(none)",
+				 detail);
+}
+
+void assert_header(const http_resp *r, const char *name, const char *value)
+{
+	const char *v = http_header(r, name);
+
+	ck_assert_msg(v != NULL, "no %s header", name);
+	ck_assert_str_eq(v, value);
+}
+
 void http_free(http_resp *r)
 {
 	release(r);
@@ -754,6 +796,15 @@ long make_user(const char *username)
 		" now() AT TIME ZONE 'UTC') RETURNING id", 1, values);
 
 	return strtol(PQgetvalue(res, 0, 0), NULL, 10);
+}
+
+long fresh_user(void)
+{
+	static int n;
+	char name[40];
+
+	snprintf(name, sizeof(name), "user%d_%d", (int)getpid(), n++);
+	return make_user(name);
 }
 
 /* ---- tokens ---- */

@@ -105,6 +105,21 @@ int http_burst(const char *path, int n);
 
 void http_free(http_resp *r);
 
+/* ---- assertions on responses ---- */
+
+/* The string member key of r's JSON object body, or NULL. */
+const char *jstr(const http_resp *r, const char *key);
+
+/* The integer member key of r's JSON object body; fails the test if absent. */
+long long jint(const http_resp *r, const char *key);
+
+/* Asserts status, a JSON body (application/json), and {"detail": detail}
+ * unless detail is NULL. */
+void assert_json(const http_resp *r, long status, const char *detail);
+
+/* Asserts the header name has exactly value. */
+void assert_header(const http_resp *r, const char *name, const char *value);
+
 /* ---- database fixtures (libpq on DATABASE_URL) ---- */
 
 /*
@@ -125,6 +140,10 @@ void sql_free(PGresult *res);
 /* Inserts a member: email username@example.com, google_id g-username,
  * created_at now (UTC); returns the id. */
 long make_user(const char *username);
+
+/* A member with a name no other test uses (tests run in forked children):
+ * "user<pid>_<n>". */
+long fresh_user(void);
 
 /* ---- tokens ---- */
 
