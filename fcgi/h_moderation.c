@@ -3,6 +3,9 @@
  * token of a member on MODERATOR_EMAILS (AUTH_MODERATOR: 401, 403 banned
  * or not a moderator, 500 without a moderator list).
  */
+#include <ctype.h>
+#include <stdio.h>
+
 #include "arena.h"
 #include "db.h"
 #include "handlers.h"
@@ -99,39 +102,35 @@ static json_object *report_post_json(const PGresult *res, int i)
 	return p;
 }
 
+/* One Report of a mod_reports() row. */
+static json_object *report_json(const PGresult *res, int i)
+{
+	json_object *o = json_object_new_object();
+
+	jv_put(o, "id", json_object_new_int64(db_get_int(res, i, 0)));
+	jv_put(o, "post_id", json_object_new_int64(db_get_int(res, i, 1)));
+	jv_put(o, "reported_by_id", int_or_null(res, i, 2));
+	jv_put(o, "reason", jv_str(db_get_str(res, i, 3)));
+	jv_put(o, "created_at", jv_timestamp(db_get_str(res, i, 4)));
+	jv_put(o, "resolved_at", jv_timestamp(db_get_str(res, i, 5)));
+	jv_put(o, "resolved_by_id", int_or_null(res, i, 6));
+	jv_put(o, "post", report_post_json(res, i));
+	jv_put(o, "reported_by", mod_user_json(res, i, 15));
+	return o;
+}
+
 /*
  * GET /moderation/reported-posts?skip&limit&unresolved_only: 200 [Report],
  * unresolved first, then newest; 422 bad paging.
  */
 static void h_reports(struct req *r)
 {
-	PGresult *res;
+	PGresult *res = NULL;
 	enum result rr = mod_reports(r->arena, r->arg[PAGE_SKIP].i,
 				     r->arg[PAGE_LIMIT].i, r->arg[PAGE_FILTER].b,
 				     &res);
-	json_object *list;
-	int i;
 
-	if (rr != RES_OK) {
-		reply_result(r, rr);
-		return;
-	}
-	list = json_object_new_array();
-	for (i = 0; i < PQntuples(res); i++) {
-		json_object *o = json_object_new_object();
-
-		jv_put(o, "id", json_object_new_int64(db_get_int(res, i, 0)));
-		jv_put(o, "post_id", json_object_new_int64(db_get_int(res, i, 1)));
-		jv_put(o, "reported_by_id", int_or_null(res, i, 2));
-		jv_put(o, "reason", jv_str(db_get_str(res, i, 3)));
-		jv_put(o, "created_at", jv_timestamp(db_get_str(res, i, 4)));
-		jv_put(o, "resolved_at", jv_timestamp(db_get_str(res, i, 5)));
-		jv_put(o, "resolved_by_id", int_or_null(res, i, 6));
-		jv_put(o, "post", report_post_json(res, i));
-		jv_put(o, "reported_by", mod_user_json(res, i, 15));
-		json_object_array_add(list, o);
-	}
-	reply_json(r, 200, list);
+	reply_rows(r, rr, res, report_json);
 }
 
 /* POST /moderation/reported-posts/{report_id}/resolve: 200; 404; 400
@@ -147,24 +146,20 @@ static void h_resolve(struct req *r)
 		reply_message(r, "Report marked as resolved");
 }
 
+static json_object *mod_user_row(const PGresult *res, int i)
+{
+	return mod_user_json(res, i, 0);
+}
+
 /* GET /moderation/users?skip&limit&search: 200 [ModUser] newest first. */
 static void h_users(struct req *r)
 {
-	PGresult *res;
+	PGresult *res = NULL;
 	enum result rr = mod_users(r->arena, r->arg[PAGE_SKIP].i,
 				   r->arg[PAGE_LIMIT].i, r->arg[PAGE_FILTER].s,
 				   &res);
-	json_object *list;
-	int i;
 
-	if (rr != RES_OK) {
-		reply_result(r, rr);
-		return;
-	}
-	list = json_object_new_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_object_array_add(list, mod_user_json(res, i, 0));
-	reply_json(r, 200, list);
+	reply_rows(r, rr, res, mod_user_row);
 }
 
 static void set_banned(struct req *r, int ban)
@@ -192,43 +187,41 @@ static void h_unban(struct req *r)
 	set_banned(r, 0);
 }
 
+/* One registration request of a mod_requests() row; status lower-cased. */
+static json_object *request_json(const PGresult *res, int i)
+{
+	json_object *o = json_object_new_object();
+	char status[16];
+	size_t n;
+
+	snprintf(status, sizeof(status), "%s", db_get_str(res, i, 5));
+	for (n = 0; status[n]; n++)
+		status[n] = (char)tolower((unsigned char)status[n]);
+	jv_put(o, "id", json_object_new_int64(db_get_int(res, i, 0)));
+	jv_put(o, "email", jv_str(db_get_str(res, i, 1)));
+	jv_put(o, "google_id", jv_str(db_get_str(res, i, 2)));
+	jv_put(o, "full_name", jv_str(db_get_str(res, i, 3)));
+	jv_put(o, "picture_url", jv_str(db_get_str(res, i, 4)));
+	jv_put(o, "status", json_object_new_string(status));
+	jv_put(o, "created_at", jv_timestamp(db_get_str(res, i, 6)));
+	jv_put(o, "reviewed_at", jv_timestamp(db_get_str(res, i, 7)));
+	jv_put(o, "reviewed_by_id", int_or_null(res, i, 8));
+	jv_put(o, "reviewed_by", mod_user_json(res, i, 9));
+	return o;
+}
+
 /*
  * GET /moderation/registration-requests?skip&limit&status_filter: 200
  * newest first; 400 unknown status_filter; 422 bad paging.
  */
 static void h_requests(struct req *r)
 {
-	PGresult *res;
+	PGresult *res = NULL;
 	enum result rr = mod_requests(r->arena, r->arg[PAGE_SKIP].i,
 				      r->arg[PAGE_LIMIT].i, r->arg[PAGE_FILTER].s,
 				      &res);
-	json_object *list;
-	int i;
 
-	if (rr != RES_OK) {
-		reply_result(r, rr);
-		return;
-	}
-	list = json_object_new_array();
-	for (i = 0; i < PQntuples(res); i++) {
-		json_object *o = json_object_new_object();
-		char *status = arena_strdup(r->arena, db_get_str(res, i, 5)), *c;
-
-		for (c = status; *c; c++)
-			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
-		jv_put(o, "id", json_object_new_int64(db_get_int(res, i, 0)));
-		jv_put(o, "email", jv_str(db_get_str(res, i, 1)));
-		jv_put(o, "google_id", jv_str(db_get_str(res, i, 2)));
-		jv_put(o, "full_name", jv_str(db_get_str(res, i, 3)));
-		jv_put(o, "picture_url", jv_str(db_get_str(res, i, 4)));
-		jv_put(o, "status", json_object_new_string(status));
-		jv_put(o, "created_at", jv_timestamp(db_get_str(res, i, 6)));
-		jv_put(o, "reviewed_at", jv_timestamp(db_get_str(res, i, 7)));
-		jv_put(o, "reviewed_by_id", int_or_null(res, i, 8));
-		jv_put(o, "reviewed_by", mod_user_json(res, i, 9));
-		json_object_array_add(list, o);
-	}
-	reply_json(r, 200, list);
+	reply_rows(r, rr, res, request_json);
 }
 
 /* POST /moderation/registration-requests/{request_id}/approve: 200

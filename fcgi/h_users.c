@@ -69,29 +69,6 @@ static void h_select_username(struct req *r)
 		reply_json(r, 200, user_json(&r->user, 1));
 }
 
-/*
- * GET /auth/users?skip&limit: 200 [User] of members not banned, with only
- * id, username, display_name, full_name and avatar_url (API.md route 5
- * correction); limit capped at 100; 422 negative or non-integer values.
- */
-static void h_list(struct req *r)
-{
-	struct user_list l;
-	enum result res = user_list_page(r->arena, r->arg[PAGE_SKIP].i,
-					 r->arg[PAGE_LIMIT].i, &l);
-	json_object *list;
-	int i;
-
-	if (res != RES_OK) {
-		reply_result(r, res);
-		return;
-	}
-	list = json_object_new_array();
-	for (i = 0; i < l.n; i++)
-		json_object_array_add(list, user_public_json(&l.items[i]));
-	reply_json(r, 200, list);
-}
-
 /* Another member as search finds them: the email only when it was the
  * search term q (the caller knows it then). */
 static json_object *found_json(const struct user *u, const char *q)
@@ -104,15 +81,12 @@ static json_object *found_json(const struct user *u, const char *q)
 }
 
 /*
- * GET /auth/users/search?q=: 200 [User] whose username (any case) or email
- * is exactly q, other than me and not banned; 400 q under 2 characters;
- * 422 q missing.
+ * 200 [User] of l, or the failure res: as search found them for the term
+ * q, or only their public fields when q is NULL.
  */
-static void h_search(struct req *r)
+static void reply_users(struct req *r, enum result res,
+			const struct user_list *l, const char *q)
 {
-	const char *q = r->arg[SEARCH_Q].s;
-	struct user_list l;
-	enum result res = user_search(r->arena, r->user.id, q, &l);
 	json_object *list;
 	int i;
 
@@ -121,9 +95,37 @@ static void h_search(struct req *r)
 		return;
 	}
 	list = json_object_new_array();
-	for (i = 0; i < l.n; i++)
-		json_object_array_add(list, found_json(&l.items[i], q));
+	for (i = 0; i < l->n; i++)
+		json_object_array_add(list, q ? found_json(&l->items[i], q)
+					      : user_public_json(&l->items[i]));
 	reply_json(r, 200, list);
+}
+
+/*
+ * GET /auth/users?skip&limit: 200 [User] of members not banned, with only
+ * id, username, display_name, full_name and avatar_url (API.md route 5
+ * correction); limit capped at 100; 422 negative or non-integer values.
+ */
+static void h_list(struct req *r)
+{
+	struct user_list l;
+	enum result res = user_list_page(r->arena, r->arg[PAGE_SKIP].i,
+					 r->arg[PAGE_LIMIT].i, &l);
+
+	reply_users(r, res, &l, NULL);
+}
+
+/*
+ * GET /auth/users/search?q=: 200 [User] whose username (any case) or email
+ * is exactly q, other than me and not banned; 400 q under 2 characters;
+ * 422 q missing.
+ */
+static void h_search(struct req *r)
+{
+	struct user_list l;
+	enum result res = user_search(r->arena, r->user.id, r->arg[SEARCH_Q].s, &l);
+
+	reply_users(r, res, &l, r->arg[SEARCH_Q].s);
 }
 
 /* GET /auth/user/{username}: 200 User (email and google_id "" unless it

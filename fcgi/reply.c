@@ -1,3 +1,4 @@
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -120,6 +121,22 @@ void reply_result(struct req *r, enum result res)
 		return;
 	}
 	reply_detail(r, status, fail_detail());
+}
+
+void reply_rows(struct req *r, enum result rr, const struct pg_result *res,
+		json_object *(*row_json)(const struct pg_result *res, int row))
+{
+	json_object *list;
+	int i;
+
+	if (rr != RES_OK) {
+		reply_result(r, rr);
+		return;
+	}
+	list = json_object_new_array();
+	for (i = 0; i < PQntuples(res); i++)
+		json_object_array_add(list, row_json(res, i));
+	reply_json(r, 200, list);
 }
 
 void reply_validation_list(struct req *r, json_object *errors)

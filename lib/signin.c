@@ -109,18 +109,29 @@ struct signin_ctx {
 	enum result outcome;	/* answered after COMMIT */
 };
 
+/*
+ * The start of both sign-ins: the member (*found; RES_FORBIDDEN if
+ * banned), or, for someone new, RES_BAD_REQUEST when the email is taken.
+ */
+static enum result known_or_new(struct arena *a, struct signin_ctx *c,
+				int *found)
+{
+	enum result r = member_of(a, c->who, c->user, found);
+
+	if (r != RES_OK)
+		return r;
+	if (*found)
+		return c->user->is_banned ? fail_with(RES_FORBIDDEN, BANNED) : RES_OK;
+	return email_taken(a, c->who->email);
+}
+
 static enum result member_tx(struct arena *a, void *ctx)
 {
 	struct signin_ctx *c = ctx;
 	enum result r;
 	int found;
 
-	c->outcome = RES_OK;
-	if ((r = member_of(a, c->who, c->user, &found)) != RES_OK)
-		return r;
-	if (found)
-		return c->user->is_banned ? fail_with(RES_FORBIDDEN, BANNED) : RES_OK;
-	if ((r = email_taken(a, c->who->email)) != RES_OK)
+	if ((r = known_or_new(a, c, &found)) != RES_OK || found)
 		return r;
 	return waitlist_join(a, c->who->sub, c->who->email, c->who->name,
 			     c->who->picture, &c->outcome);
@@ -141,11 +152,7 @@ static enum result moderator_tx(struct arena *a, void *ctx)
 	enum result r;
 	int found;
 
-	if ((r = member_of(a, c->who, c->user, &found)) != RES_OK)
-		return r;
-	if (found)
-		return c->user->is_banned ? fail_with(RES_FORBIDDEN, BANNED) : RES_OK;
-	if ((r = email_taken(a, c->who->email)) != RES_OK)
+	if ((r = known_or_new(a, c, &found)) != RES_OK || found)
 		return r;
 	r = user_create(a, c->who->email, c->who->sub, c->who->name,
 			c->who->picture, c->user);

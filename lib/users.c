@@ -61,11 +61,12 @@ void user_from_row(const PGresult *res, int row, struct user *u)
 	u->is_banned = db_get_bool(res, row, 11);
 }
 
-enum result user_load(struct arena *a, long id, struct user *out)
+/* The one user statement st finds for param; RES_NOT_FOUND if none. */
+static enum result load_one(struct arena *a, int st, const char *param,
+			    struct user *out)
 {
-	const char *p[] = { db_int(a, id) };
 	PGresult *res;
-	enum result r = db_exec(a, &stmts[USER_BY_ID], 1, p, &res);
+	enum result r = db_exec(a, &stmts[st], 1, &param, &res);
 
 	if (r != RES_OK)
 		return r;
@@ -73,6 +74,11 @@ enum result user_load(struct arena *a, long id, struct user *out)
 		return fail_with(RES_NOT_FOUND, "user not found");
 	user_from_row(res, 0, out);
 	return RES_OK;
+}
+
+enum result user_load(struct arena *a, long id, struct user *out)
+{
+	return load_one(a, USER_BY_ID, db_int(a, id), out);
 }
 
 enum result user_set_bio(struct arena *a, struct user *u, const char *bio)
@@ -96,16 +102,7 @@ enum result user_set_bio(struct arena *a, struct user *u, const char *bio)
 enum result user_by_username(struct arena *a, const char *username,
 			     struct user *out)
 {
-	const char *p[] = { username };
-	PGresult *res;
-	enum result r = db_exec(a, &stmts[USER_BY_USERNAME], 1, p, &res);
-
-	if (r != RES_OK)
-		return r;
-	if (PQntuples(res) == 0)
-		return fail_with(RES_NOT_FOUND, "user not found");
-	user_from_row(res, 0, out);
-	return RES_OK;
+	return load_one(a, USER_BY_USERNAME, username, out);
 }
 
 static void list_from_result(struct arena *a, const PGresult *res,
