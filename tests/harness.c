@@ -283,9 +283,11 @@ void harness_start(const char *const *settings)
 	const char *args[64] = {
 		"start", "--port", "0", "--mod-port", "0", "--responders", "2",
 		"--set", "DEBUG_STATEMENTS=1", "--build-dir", builddir,
-		"--pg-template", cache, "--data-dir",
+		"--pg-template", cache,
+		/* nginx's rate limits out of the way, unless a test sets it */
+		"--set", "RATE_LIMIT_FACTOR=1000", "--data-dir",
 	};
-	int n = 14, watch[2], report[2], status = -1;
+	int n = 16, watch[2], report[2], status = -1;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);

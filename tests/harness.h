@@ -37,7 +37,8 @@
 #include <sys/types.h>
 
 /*
- * Starts the stack with DEBUG_STATEMENTS=1 and the NULL-terminated
+ * Starts the stack with DEBUG_STATEMENTS=1, RATE_LIMIT_FACTOR=1000 (nginx's
+ * rate limits 1000 times the real ones) and the NULL-terminated
  * "KEY=VALUE" settings (may be NULL) in its env file: random free ports,
  * two responders per service, the build tree $TOP_BUILDDIR and the scripts
  * of $TOP_SRCDIR (make check sets both; "." otherwise).  Exits with 99
