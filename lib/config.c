@@ -63,6 +63,23 @@ static const struct setting settings[] = {
 	S("METRICS_FILE", metrics_file, ""),
 	B("DEBUG_STATEMENTS", debug_statements, "0"),
 	L("DB_STATEMENT_TIMEOUT_MS", db_statement_timeout_ms, "15000", 0, 3600000),
+	S("STORAGE_BACKEND", storage_backend, "local"),
+	S("MEDIA_DIR", media_dir, "var/media"),
+	S("MEDIA_ACCEL_PREFIX", media_accel_prefix, "/_media/"),
+	S("R2_ENDPOINT_URL", s3_endpoint_url, ""),
+	S("R2_ACCESS_KEY_ID", s3_access_key_id, ""),
+	SECRET("R2_SECRET_ACCESS_KEY", s3_secret_access_key, ""),
+	S("R2_BUCKET_NAME", s3_bucket, ""),
+	S("R2_REGION", s3_region, "auto"),
+	L("STORAGE_TIMEOUT_MS", storage_timeout_ms, "10000", 100, 600000),
+	L("STORAGE_PRESIGNED_URL_EXPIRATION", presigned_url_expiration, "43200",
+	  1, 604800),
+	L("STORAGE_REDIRECT_CACHE_MAX_AGE", redirect_cache_max_age, "3600", 0,
+	  604800),
+	L("MEDIA_MAX_BYTES", media_max_bytes, "209715", 1024, 10485760),
+	L("MEDIA_MAX_WIDTH", media_max_width, "1280", 1, 16384),
+	L("MEDIA_MAX_HEIGHT", media_max_height, "720", 1, 16384),
+	L("MEDIA_MIN_SIDE", media_min_side, "50", 1, 16384),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -204,6 +221,38 @@ static int apply(size_t i, const char *v)
 	return -1;
 }
 
+/* The s3 backend needs all of its settings; the local one a directory
+ * and an nginx location ending in '/'. */
+static int check_storage(void)
+{
+	size_t n = strlen(cfg.media_accel_prefix);
+
+	if (strcmp(cfg.storage_backend, "local") == 0) {
+		if (*cfg.media_dir == '\0' || n < 2 ||
+		    cfg.media_accel_prefix[0] != '/' ||
+		    cfg.media_accel_prefix[n - 1] != '/') {
+			fputs("config: MEDIA_DIR must be set and MEDIA_ACCEL_PREFIX"
+			      " must be a path like /_media/\n", stderr);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(cfg.storage_backend, "s3") != 0) {
+		fputs("config: STORAGE_BACKEND must be local or s3\n", stderr);
+		return -1;
+	}
+	if ((strncmp(cfg.s3_endpoint_url, "http://", 7) != 0 &&
+	     strncmp(cfg.s3_endpoint_url, "https://", 8) != 0) ||
+	    *cfg.s3_access_key_id == '\0' || *cfg.s3_secret_access_key == '\0' ||
+	    *cfg.s3_bucket == '\0' || *cfg.s3_region == '\0') {
+		fputs("config: STORAGE_BACKEND=s3 needs R2_ENDPOINT_URL (http or"
+		      " https), R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY,"
+		      " R2_BUCKET_NAME and R2_REGION\n", stderr);
+		return -1;
+	}
+	return 0;
+}
+
 static int check(int need_secret)
 {
 	if (need_secret &&
@@ -223,7 +272,7 @@ static int check(int need_secret)
 		      stderr);
 		return -1;
 	}
-	return 0;
+	return check_storage();
 }
 
 static int load(const char *env_file, int need_secret)

@@ -41,6 +41,23 @@ struct config {
 	const char *metrics_file;
 	int debug_statements;
 	long db_statement_timeout_ms;
+
+	/* media (API.md 6.6; README "Media") */
+	const char *storage_backend;		/* "local" or "s3" */
+	const char *media_dir;			/* local: where objects live */
+	const char *media_accel_prefix;		/* local: nginx internal location */
+	const char *s3_endpoint_url;
+	const char *s3_access_key_id;
+	const char *s3_secret_access_key;
+	const char *s3_bucket;
+	const char *s3_region;
+	long storage_timeout_ms;
+	long presigned_url_expiration;
+	long redirect_cache_max_age;
+	long media_max_bytes;
+	long media_max_width;
+	long media_max_height;
+	long media_min_side;
 };
 
 extern struct config cfg;

@@ -16,6 +16,8 @@ enum {
 	USER_SEARCH,
 	USER_SET_USERNAME,
 	USER_INSERT,
+
+	USER_SET_AVATAR,
 };
 
 static struct db_stmt stmts[] = {
@@ -42,6 +44,13 @@ static struct db_stmt stmts[] = {
 		" auth_provider, full_name, picture_url, is_banned)"
 		" VALUES ($1, NULL, now() AT TIME ZONE 'UTC', $2, $3, $4, $5, false)"
 		" RETURNING " USER_COLUMNS, 0 },
+
+	/* the row lock of the CTE makes the old key the one this update
+	 * replaced, even when two uploads race */
+	[USER_SET_AVATAR] = { "user_set_avatar",
+		"WITH old AS (SELECT avatar_url FROM users WHERE id = $1 FOR UPDATE)"
+		" UPDATE users SET avatar_url = $2 WHERE id = $1"
+		" RETURNING " USER_COLUMNS ", (SELECT avatar_url FROM old)", 0 },
 };
 
 /* Column order of every statement that returns whole users. */
@@ -209,4 +218,20 @@ enum result user_create(struct arena *a, const char *email,
 	if (r == RES_OK)
 		user_from_row(res, 0, out);
 	return r;
+}
+
+enum result user_set_avatar(struct arena *a, struct user *u, const char *key,
+			    const char **old_key)
+{
+	const char *p[] = { db_int(a, u->id), key };
+	PGresult *res;
+	enum result r = db_exec(a, &stmts[USER_SET_AVATAR], 2, p, &res);
+
+	if (r != RES_OK)
+		return r;
+	if (PQntuples(res) == 0)
+		return fail_with(RES_NOT_FOUND, "user not found");
+	user_from_row(res, 0, u);
+	*old_key = db_get_str(res, 0, 12);
+	return RES_OK;
 }

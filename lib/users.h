@@ -89,4 +89,9 @@ enum result user_set_bio(struct arena *a, struct user *u, const char *bio);
 	"id, email, username, google_id, auth_provider, full_name," \
 	" picture_url, display_name, avatar_url, bio, created_at, is_banned"
 
+/* Sets avatar_url to key and reloads *u; *old_key gets the value it
+ * replaced (NULL if none). */
+enum result user_set_avatar(struct arena *a, struct user *u, const char *key,
+			    const char **old_key);
+
 #endif
