@@ -17,5 +17,6 @@ extern const struct route_group moderation_admin_routes; /* h_moderation.c */
 extern const struct route_group users_routes;		/* h_users.c */
 extern const struct route_group connections_routes;	/* h_connections.c */
 extern const struct route_group tags_routes;		/* h_tags.c */
+extern const struct route_group media_routes;		/* h_media.c */
 
 #endif

@@ -93,6 +93,10 @@ enum match route_match(const struct route_table *t, struct req *r);
  */
 int validate_request(struct req *r);
 
+/* 422 for a required field that did not arrive, as FastAPI words it
+ * (for handlers that read their own body: multipart forms). */
+void reply_missing(struct req *r, const char *where, const char *name);
+
 /* The validation step alone, on a parsed r->body: NULL when r is valid,
  * else the FastAPI-style list of errors. */
 json_object *validate_fields(struct req *r);

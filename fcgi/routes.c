@@ -15,6 +15,7 @@ static const struct route_group *const main_groups[] = {
 	&users_routes,
 	&connections_routes,
 	&tags_routes,
+	&media_routes,
 	NULL,
 };
 

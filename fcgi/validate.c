@@ -393,6 +393,14 @@ static int read_json_body(struct req *r)
 	return 0;
 }
 
+void reply_missing(struct req *r, const char *where, const char *name)
+{
+	struct errors e = { r, NULL };
+
+	add_error(&e, where, name, "missing", "Field required", NULL);
+	reply_validation_list(r, e.list);
+}
+
 json_object *validate_fields(struct req *r)
 {
 	struct errors e = { r, NULL };

@@ -27,6 +27,17 @@ void image_limits_from_config(struct image_limits *lim)
 	lim->min_side = (int)cfg.media_min_side;
 }
 
+const char *image_content_type_of(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	size_t i;
+
+	for (i = 0; dot != NULL && i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(dot + 1, formats[i].ext) == 0)
+			return formats[i].content_type;
+	return "application/octet-stream";
+}
+
 int image_sniff(const void *data, size_t len)
 {
 	const unsigned char *b = data;

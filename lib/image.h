@@ -34,6 +34,9 @@ struct image {
 
 void image_limits_from_config(struct image_limits *lim);
 
+/* The Content-Type of a stored file by its extension (.jpg, .png, .webp). */
+const char *image_content_type_of(const char *name);
+
 /* The format the bytes start with; -1 when not JPEG, PNG or WebP. */
 int image_sniff(const void *data, size_t len);
 
