@@ -23,6 +23,7 @@ struct ctl_command {
 };
 
 ctl_fn ctl_migrate;
+ctl_fn ctl_media;
 
 /*
  * Loads the settings (--env-file, INTENTIONAL_ENV_FILE, environment) into

@@ -15,6 +15,8 @@
 static const struct ctl_command commands[] = {
 	{ "migrate", "apply pending schema migrations (--status: list them)",
 	  ctl_migrate },
+	{ "media", "media gc: delete stored photos and avatars no row names",
+	  ctl_media },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
