@@ -44,13 +44,13 @@ static struct db_stmt stmts[] = {
 		" auth_provider, full_name, picture_url, is_banned)"
 		" VALUES ($1, NULL, now() AT TIME ZONE 'UTC', $2, $3, $4, $5, false)"
 		" RETURNING " USER_COLUMNS, 0 },
-
-	/* the row lock of the CTE makes the old key the one this update
-	 * replaced, even when two uploads race */
+	/* the old key comes from a row locked before the update, so it is
+	 * the one this update replaced even when two uploads race */
 	[USER_SET_AVATAR] = { "user_set_avatar",
-		"WITH old AS (SELECT avatar_url FROM users WHERE id = $1 FOR UPDATE)"
-		" UPDATE users SET avatar_url = $2 WHERE id = $1"
-		" RETURNING " USER_COLUMNS ", (SELECT avatar_url FROM old)", 0 },
+		"UPDATE users SET avatar_url = $2 FROM (SELECT id AS old_id,"
+		" avatar_url AS old_avatar FROM users WHERE id = $1 FOR UPDATE) o"
+		" WHERE users.id = o.old_id"
+		" RETURNING " USER_COLUMNS ", o.old_avatar", 0 },
 };
 
 /* Column order of every statement that returns whole users. */

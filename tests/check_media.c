@@ -234,6 +234,15 @@ START_TEST(content_decides_not_names)
 			 "not a JPEG, PNG or WebP image");
 	ck_assert_str_eq(refusal((const unsigned char *)gif, sizeof(gif), sizeof(gif)),
 			 "not a JPEG, PNG or WebP image");
+	/* what the routes answer: the rule, prefixed with what was checked */
+	{
+		struct image img;
+
+		ck_assert_int_eq(media_prepare(arena, "photo", "hello", 5, 5, &img),
+				 RES_BAD_REQUEST);
+		ck_assert_str_eq(fail_detail(), "photo validation failed: "
+				 "not a JPEG, PNG or WebP image");
+	}
 	/* a truncated PNG is refused, not padded with grey */
 	ck_assert_str_eq(refusal(png, len / 2, len / 2), "the image cannot be decoded");
 	free(png);
