@@ -181,13 +181,13 @@ static int object_exists(const char *key)
 static char *multipart_file(const char *name, const void *data, size_t len,
 			    size_t *out_len)
 {
-	const char *head = "--" BOUNDARY "\r\nContent-Disposition: form-data; "
-		"name=\"note\"\r\n\r\nhello\r\n--" BOUNDARY "\r\n"
-		"Content-Disposition: form-data; name=\"%s\"; filename=\"blob\"\r\n"
-		"Content-Type: image/jpeg\r\n\r\n";
 	const char *tail = "\r\n--" BOUNDARY "--\r\n";
 	char h[512];
-	int hn = snprintf(h, sizeof(h), head, name);
+	int hn = snprintf(h, sizeof(h), "--" BOUNDARY "\r\nContent-Disposition: "
+			  "form-data; name=\"note\"\r\n\r\nhello\r\n--" BOUNDARY
+			  "\r\nContent-Disposition: form-data; name=\"%s\";"
+			  " filename=\"blob\"\r\nContent-Type: image/jpeg\r\n\r\n",
+			  name);
 	char *body = arena_alloc(arena, (size_t)hn + len + strlen(tail));
 
 	memcpy(body, h, (size_t)hn);
