@@ -232,6 +232,6 @@ enum result user_set_avatar(struct arena *a, struct user *u, const char *key,
 	if (PQntuples(res) == 0)
 		return fail_with(RES_NOT_FOUND, "user not found");
 	user_from_row(res, 0, u);
-	*old_key = db_get_str(res, 0, 12);
+	*old_key = db_get_str(res, 0, PQfnumber(res, "old_avatar"));
 	return RES_OK;
 }
