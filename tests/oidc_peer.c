@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -216,7 +217,7 @@ static void serve_token(int fd, const char *form)
 	const char *err = token_request_error(form), *code = param(form, "code");
 	const char *tok;
 
-	if (err == NULL && strcmp(code, "error") == 0)
+	if (err == NULL && strncmp(code, "error", 5) == 0)
 		err = "invalid_grant";
 	if (err != NULL) {
 		respond(fd, 400, "application/json", NULL, arena_printf(A,
@@ -237,6 +238,7 @@ static void serve_authorize(int fd, const char *qs)
 	const char *redirect = param(qs, "redirect_uri");
 	const char *challenge = param(qs, "code_challenge");
 	const char *method = param(qs, "code_challenge_method");
+	int i;
 
 	if (code == NULL || state == NULL || redirect == NULL || challenge == NULL ||
 	    method == NULL || strcmp(method, "S256") != 0 ||
@@ -245,9 +247,12 @@ static void serve_authorize(int fd, const char *qs)
 		respond(fd, 400, "text/plain", NULL, "bad authorization request");
 		return;
 	}
-	if (ncodes < MAX_CODES) {
-		strcpy(codes[ncodes].code, code);
-		strcpy(codes[ncodes++].challenge, challenge);
+	for (i = 0; i < ncodes && strcmp(codes[i].code, code) != 0; i++)
+		;
+	if (i < MAX_CODES) {	/* a code authorized again: its new challenge */
+		strcpy(codes[i].code, code);
+		strcpy(codes[i].challenge, challenge);
+		ncodes += i == ncodes;
 	}
 	respond(fd, 302, "text/plain", arena_printf(A,
 		"Location: %s?code=%s&state=%s\r\n", redirect,
@@ -313,6 +318,7 @@ int main(int argc, char **argv)
 	client_id = argv[1];
 	client_secret = argv[2];
 	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);	/* ends with the test program */
 	key = EVP_RSA_gen(2048);
 	other_key = EVP_RSA_gen(2048);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
