@@ -572,6 +572,35 @@ START_TEST(test_moderation_requests)
 }
 END_TEST
 
+/* REGISTRATION_MODE=waitlist (the default): a password registration
+ * waits for a moderator like a Google newcomer. */
+START_TEST(test_password_waitlist)
+{
+	char *email = fmt("wait%d@example.com", (int)getpid());
+	char *form = fmt("username=%s&password=patient+person", email);
+	struct http_req q = { .method = "POST", .path = "/auth/login",
+			      .content_type = "application/x-www-form-urlencoded",
+			      .body = form };
+	http_resp *r = http("POST", "/auth/register", NULL,
+			    fmt("{\"email\": \"%s\", \"password\":"
+				" \"patient person\"}", email));
+
+	assert_json(r, 202, NULL);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM users WHERE email = '%s'",
+				  email), 0);
+	assert_json(http_send(&q), 403, "your registration request is still "
+		    "pending approval");
+	assert_json(http_mod("POST", fmt("/moderation/registration-requests/%ld/"
+					 "approve", request_id_of(email)),
+			     mod_token(), "{}"), 200, NULL);
+	r = http_send(&q);
+	assert_json(r, 200, NULL);
+	r = http("GET", "/auth/me", jstr(r, "access_token"), NULL);
+	ck_assert_str_eq(jstr(r, "auth_provider"), "password");
+	ck_assert_str_eq(jstr(r, "email"), email);
+}
+END_TEST
+
 static Suite *signin_suite(void)
 {
 	Suite *s = suite_create("signin");
@@ -595,6 +624,7 @@ static Suite *signin_suite(void)
 	tcase_add_test(mod, test_moderation_users);
 	tcase_add_test(mod, test_moderation_reports);
 	tcase_add_test(mod, test_moderation_requests);
+	tcase_add_test(mod, test_password_waitlist);
 	suite_add_tcase(s, mod);
 	return s;
 }
