@@ -617,13 +617,5 @@ static Suite *foundation_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(foundation_suite());
-	int failed;
-
-	harness_start(settings);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	harness_stop();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(foundation_suite(), settings);
 }

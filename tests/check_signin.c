@@ -665,16 +665,9 @@ static const char *const *start_peer(void)
 
 int main(void)
 {
-	const char *const *settings = start_peer();
-	SRunner *sr = srunner_create(signin_suite());
-	int failed, status;
+	int status = harness_run(signin_suite(), start_peer()), peer;
 
-	harness_start(settings);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	harness_stop();
 	kill(peer_pid, SIGTERM);
-	waitpid(peer_pid, &status, 0);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	waitpid(peer_pid, &peer, 0);
+	return status;
 }

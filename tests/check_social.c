@@ -581,13 +581,5 @@ static Suite *social_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(social_suite());
-	int failed;
-
-	harness_start(NULL);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	harness_stop();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(social_suite(), NULL);
 }

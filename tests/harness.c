@@ -350,6 +350,19 @@ void harness_stop(void)
 		_exit(1);
 }
 
+int harness_run(Suite *suite, const char *const *settings)
+{
+	SRunner *sr = srunner_create(suite);
+	int failed;
+
+	harness_start(settings);
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	harness_stop();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 const char *harness_url(void)
 {
 	return stack.url;

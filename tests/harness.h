@@ -31,6 +31,7 @@
 #ifndef HARNESS_H
 #define HARNESS_H
 
+#include <check.h>
 #include <json-c/json.h>
 #include <libpq-fe.h>
 #include <stddef.h>
@@ -45,6 +46,12 @@
  * (a hard error to automake) if the stack does not come up.
  */
 void harness_start(const char *const *settings);
+
+/*
+ * The whole main() of a test program: harness_start(settings), runs the
+ * suite (CK_ENV verbosity), harness_stop(); returns the exit status.
+ */
+int harness_run(Suite *suite, const char *const *settings);
 
 /* Stops the stack and removes its data dir; also run at exit. */
 void harness_stop(void);
