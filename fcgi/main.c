@@ -1,7 +1,8 @@
 /*
- * intentional-fcgi: the FastCGI responder.  spawn-fcgi (or systemd) hands it
- * a listening socket on fd 0; it serves one request at a time until SIGTERM,
- * finishing the request in flight before it exits.
+ * intentional-fcgi: the FastCGI responder.  spawn-fcgi and
+ * intentional-supervise hand it a listening socket on fd 0; it serves one
+ * request at a time until SIGTERM, finishing the request in flight before
+ * it exits.
  */
 #include <curl/curl.h>
 #include <getopt.h>
@@ -31,7 +32,8 @@ static void on_stop(int sig)
 /*
  * Without SA_RESTART, a signal interrupts accept() and the loop ends.
  * SIGUSR1 is what multiwatch sends its children on SIGTERM (its "-s"
- * option is off by one in Debian's 1.0.0, so the default must do).
+ * option is off by one in Debian's 1.0.0, so the default must do), for
+ * those who still run the responders under it.
  */
 static void install_signals(void)
 {
@@ -49,11 +51,13 @@ static void install_signals(void)
 
 static void usage(FILE *f)
 {
-	fputs("usage: intentional-fcgi [--moderation] [--env-file FILE]"
-	      " [--listen ADDR] [--check-config]\n"
+	fputs("usage: intentional-fcgi [--moderation | --service NAME]"
+	      " [--env-file FILE]\n"
+	      "                        [--listen ADDR] [--check-config]\n"
 	      "  Serves the Intentional Social API over FastCGI on fd 0 (as started\n"
 	      "  by spawn-fcgi), or on ADDR (\":9000\" or a socket path).\n"
 	      "  --moderation    serve the moderation service instead of the main one\n"
+	      "  --service NAME  main or moderation (for intentional@NAME.service)\n"
 	      "  --env-file FILE read settings from FILE (environment wins)\n"
 	      "  --check-config  print the settings and exit\n", f);
 }
@@ -69,6 +73,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "moderation", no_argument, NULL, 'm' },
+		{ "service", required_argument, NULL, 's' },
 		{ "env-file", required_argument, NULL, 'e' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "check-config", no_argument, NULL, 'c' },
@@ -77,9 +82,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "me:l:ch", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ms:e:l:ch", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->moderation = 1; break;
+		case 's':
+			if (strcmp(optarg, "main") != 0 &&
+			    strcmp(optarg, "moderation") != 0) {
+				fputs("intentional-fcgi: --service is main or"
+				      " moderation\n", stderr);
+				return -1;
+			}
+			o->moderation = strcmp(optarg, "moderation") == 0;
+			break;
 		case 'e': o->env_file = optarg; break;
 		case 'l': o->listen = optarg; break;
 		case 'c': o->check_config = 1; break;

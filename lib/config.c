@@ -57,6 +57,8 @@ static const struct setting settings[] = {
 	S("REGISTRATION_MODE", registration_mode, "waitlist"),
 	L("LOGIN_MAX_FAILURES", login_max_failures, "5", 1, 1000),
 	L("LOGIN_LOCKOUT_SECONDS", login_lockout_seconds, "300", 1, 86400),
+	/* read by intentional-supervise, at start and on SIGHUP; 0: one per core */
+	L("RESPONDERS", responders, "0", 0, 256),
 	S("STORAGE_PHOTO_PREFIX", photo_prefix, "posts/photos"),
 	S("STORAGE_AVATAR_PREFIX", avatar_prefix, "users/avatars"),
 	L("MAX_CONNECTIONS", max_connections, "100", 0, 100000),

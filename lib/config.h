@@ -35,6 +35,7 @@ struct config {
 	long login_max_failures;
 	long login_lockout_seconds;
 
+	long responders;		/* per service; 0: the number of cores */
 	const char *photo_prefix;
 	const char *avatar_prefix;
 	long max_connections;

@@ -1,7 +1,7 @@
 /*
  * The foundation through nginx: health and database faults, routing, CORS,
  * security headers, authentication, body limits and validation, metrics
- * shared by all responders, and multiwatch restarting a killed responder.
+ * shared by all responders, and the supervisor replacing a killed responder.
  */
 #define _GNU_SOURCE		/* asprintf */
 
@@ -562,7 +562,8 @@ END_TEST
 
 /* ---- supervision ---- */
 
-/* multiwatch replaces a responder that dies; the service keeps answering. */
+/* intentional-supervise replaces a responder that dies; the service keeps
+ * answering. */
 START_TEST(test_responder_killed)
 {
 	pid_t before[8], now[8];
@@ -576,7 +577,7 @@ START_TEST(test_responder_killed)
 			break;
 		usleep(100 * 1000);
 	}
-	ck_assert_msg(i < 50, "multiwatch did not replace responder %d",
+	ck_assert_msg(i < 50, "the supervisor did not replace responder %d",
 		      (int)before[0]);
 	ck_assert_int_eq(http_burst("/health", 16), 16);
 }

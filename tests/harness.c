@@ -894,7 +894,7 @@ void harness_pg_start(void)
 	pg_cluster("start");
 }
 
-/* Children of the service's multiwatch, from /proc (Linux 3.5+). */
+/* Children of the service's supervisor, from /proc (Linux 3.5+). */
 int harness_responders(enum service s, pid_t *pids, int max)
 {
 	char *pidfile = data_path(s == MOD_SERVICE ? "run/mod.pid"

@@ -174,7 +174,7 @@ void harness_pg_stop(void);
 void harness_pg_start(void);
 
 /*
- * The pids of the responders of the service (children of its multiwatch),
+ * The pids of the responders of the service (children of its supervisor),
  * at most max of them; returns how many.
  */
 int harness_responders(enum service s, pid_t *pids, int max);
