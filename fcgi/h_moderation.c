@@ -75,9 +75,8 @@ static void h_me(struct req *r)
 	reply_json(r, 200, user_json(&r->user, 1));
 }
 
-/* The post of a report row (columns 7..14), null when it is gone.
- * photo_urls_presigned stays empty until storage can presign URLs. */
-static json_object *report_post_json(const PGresult *res, int i)
+/* The post of a report row (columns 7..14), null when it is gone. */
+static json_object *report_post_json(struct req *r, const PGresult *res, int i)
 {
 	json_object *p, *author, *photos;
 
@@ -90,7 +89,8 @@ static json_object *report_post_json(const PGresult *res, int i)
 	jv_put(p, "created_at", jv_timestamp(db_get_str(res, i, 10)));
 	photos = json_tokener_parse(db_get_str(res, i, 11));
 	jv_put(p, "photo_urls", photos ? photos : json_object_new_array());
-	jv_put(p, "photo_urls_presigned", json_object_new_array());
+	jv_put(p, "photo_urls_presigned",
+	       mod_photo_urls(r->arena, db_get_str(res, i, 11)));
 	author = NULL;
 	if (!PQgetisnull(res, i, 12)) {
 		author = json_object_new_object();
@@ -103,7 +103,7 @@ static json_object *report_post_json(const PGresult *res, int i)
 }
 
 /* One Report of a mod_reports() row. */
-static json_object *report_json(const PGresult *res, int i)
+static json_object *report_json(struct req *r, const PGresult *res, int i)
 {
 	json_object *o = json_object_new_object();
 
@@ -114,7 +114,7 @@ static json_object *report_json(const PGresult *res, int i)
 	jv_put(o, "created_at", jv_timestamp(db_get_str(res, i, 4)));
 	jv_put(o, "resolved_at", jv_timestamp(db_get_str(res, i, 5)));
 	jv_put(o, "resolved_by_id", int_or_null(res, i, 6));
-	jv_put(o, "post", report_post_json(res, i));
+	jv_put(o, "post", report_post_json(r, res, i));
 	jv_put(o, "reported_by", mod_user_json(res, i, 15));
 	return o;
 }
@@ -146,8 +146,9 @@ static void h_resolve(struct req *r)
 		reply_message(r, "Report marked as resolved");
 }
 
-static json_object *mod_user_row(const PGresult *res, int i)
+static json_object *mod_user_row(struct req *r, const PGresult *res, int i)
 {
+	(void)r;
 	return mod_user_json(res, i, 0);
 }
 
@@ -188,12 +189,13 @@ static void h_unban(struct req *r)
 }
 
 /* One registration request of a mod_requests() row; status lower-cased. */
-static json_object *request_json(const PGresult *res, int i)
+static json_object *request_json(struct req *r, const PGresult *res, int i)
 {
 	json_object *o = json_object_new_object();
 	char status[16];
 	size_t n;
 
+	(void)r;
 	snprintf(status, sizeof(status), "%s", db_get_str(res, i, 5));
 	for (n = 0; status[n]; n++)
 		status[n] = (char)tolower((unsigned char)status[n]);
@@ -255,14 +257,43 @@ static void h_deny(struct req *r)
 		reply_message(r, "Registration denied");
 }
 
+/* DELETE /moderation/posts/{post_id}: 200 {"message"}, the post and all
+ * on it gone in one transaction, its photos deleted after; 404. */
+static void h_delete_post(struct req *r)
+{
+	enum result rr = mod_delete_post(r->arena, (long)r->path_arg[0].i);
+
+	if (rr != RES_OK)
+		reply_result(r, rr);
+	else
+		reply_message(r, "Post deleted");
+}
+
+/* DELETE /moderation/users/{user_id}: 200 {"message"}, the member and
+ * all of theirs gone in one transaction; 404; 400 oneself. */
+static void h_delete_user(struct req *r)
+{
+	enum result rr = mod_delete_user(r->arena, r->user.id,
+					 (long)r->path_arg[0].i);
+
+	if (rr != RES_OK)
+		reply_result(r, rr);
+	else
+		reply_message(r, "User and all their data deleted");
+}
+
 static const struct route routes[] = {
 	{ M_GET, "/auth/me", h_me, AUTH_MODERATOR, BODY_NONE, NULL },
 	{ M_GET, "/moderation/reported-posts", h_reports, AUTH_MODERATOR,
 	  BODY_NONE, reports_query },
 	{ M_POST, "/moderation/reported-posts/{report_id:int}/resolve", h_resolve,
 	  AUTH_MODERATOR, BODY_NONE, NULL },
+	{ M_DELETE, "/moderation/posts/{post_id:int}", h_delete_post,
+	  AUTH_MODERATOR, BODY_NONE, NULL },
 	{ M_GET, "/moderation/users", h_users, AUTH_MODERATOR, BODY_NONE,
 	  users_query },
+	{ M_DELETE, "/moderation/users/{user_id:int}", h_delete_user,
+	  AUTH_MODERATOR, BODY_NONE, NULL },
 	{ M_POST, "/moderation/users/{user_id:int}/ban", h_ban, AUTH_MODERATOR,
 	  BODY_NONE, NULL },
 	{ M_POST, "/moderation/users/{user_id:int}/unban", h_unban,

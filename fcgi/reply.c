@@ -124,7 +124,8 @@ void reply_result(struct req *r, enum result res)
 }
 
 void reply_rows(struct req *r, enum result rr, const struct pg_result *res,
-		json_object *(*row_json)(const struct pg_result *res, int row))
+		json_object *(*row_json)(struct req *r,
+					 const struct pg_result *res, int row))
 {
 	json_object *list;
 	int i;
@@ -135,7 +136,7 @@ void reply_rows(struct req *r, enum result rr, const struct pg_result *res,
 	}
 	list = json_object_new_array();
 	for (i = 0; i < PQntuples(res); i++)
-		json_object_array_add(list, row_json(res, i));
+		json_object_array_add(list, row_json(r, res, i));
 	reply_json(r, 200, list);
 }
 

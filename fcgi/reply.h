@@ -26,11 +26,12 @@ void reply_detail(struct req *r, int status, const char *detail);
 void reply_result(struct req *r, enum result res);
 
 /*
- * 200 with [row_json(res, i) for each row], or the failure rr (res is
+ * 200 with [row_json(r, res, i) for each row], or the failure rr (res is
  * not read then).  For handlers that render one lib query.
  */
 void reply_rows(struct req *r, enum result rr, const struct pg_result *res,
-		json_object *(*row_json)(const struct pg_result *res, int row));
+		json_object *(*row_json)(struct req *r,
+					 const struct pg_result *res, int row));
 
 /* 422 with a list of {"type","loc","msg","input"} built by the validators. */
 void reply_validation_list(struct req *r, json_object *errors);

@@ -1,9 +1,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include <json-c/json.h>
+
 #include "arena.h"
+#include "cascade.h"
 #include "db.h"
+#include "jsonv.h"
 #include "moderation.h"
+#include "storage.h"
 #include "users.h"
 
 #define UTC_NOW "(now() AT TIME ZONE 'UTC')"
@@ -21,6 +26,7 @@ enum {
 	MOD_REQUEST_LOCK,
 	MOD_EXISTING_USER,
 	MOD_REVIEW,
+	MOD_FORGET_ACCOUNT,
 };
 
 static struct db_stmt stmts[] = {
@@ -69,6 +75,15 @@ static struct db_stmt stmts[] = {
 	[MOD_REVIEW] = { "mod_review",
 		"UPDATE registration_requests SET status = $2,"
 		" reviewed_at = " UTC_NOW ", reviewed_by_id = $3 WHERE id = $1", 0 },
+	/* what the cascade does not know: our password tables, the request */
+	[MOD_FORGET_ACCOUNT] = { "mod_forget_account",
+		"WITH u AS (SELECT google_id FROM users WHERE id = $1),"
+		" c AS (DELETE FROM intentional_credentials"
+		"  WHERE google_id IN (SELECT google_id FROM u)),"
+		" f AS (DELETE FROM intentional_login_failures"
+		"  WHERE account IN (SELECT google_id FROM u))"
+		" DELETE FROM registration_requests"
+		" WHERE google_id IN (SELECT google_id FROM u)", 0 },
 };
 
 static const char *page_limit(struct arena *a, long long limit)
@@ -200,4 +215,73 @@ enum result mod_deny(struct arena *a, long moderator, long request_id)
 	struct review_ctx c = { moderator, request_id, 0, 0 };
 
 	return db_transaction(a, review_tx, &c);
+}
+
+struct delete_ctx {
+	long id;
+	struct key_list keys;
+};
+
+static enum result delete_post_tx(struct arena *a, void *ctx)
+{
+	struct delete_ctx *c = ctx;
+
+	return post_delete_cascade(a, c->id, 0, &c->keys);
+}
+
+static enum result delete_user_tx(struct arena *a, void *ctx)
+{
+	struct delete_ctx *c = ctx;
+	const char *p[] = { db_int(a, c->id) };
+	PGresult *res;
+	enum result r = db_exec(a, &stmts[MOD_FORGET_ACCOUNT], 1, p, &res);
+
+	return r != RES_OK ? r : user_delete_cascade(a, c->id, &c->keys);
+}
+
+/* Runs fn in a transaction, then deletes the storage keys it collected. */
+static enum result delete_then_forget_keys(struct arena *a, long id,
+					   enum result (*fn)(struct arena *,
+							     void *))
+{
+	struct delete_ctx c = { id, { NULL, 0 } };
+	enum result r = db_transaction(a, fn, &c);
+
+	if (r == RES_OK && c.keys.n > 0)
+		storage_delete_keys(a, c.keys.keys, c.keys.n);
+	return r;
+}
+
+enum result mod_delete_post(struct arena *a, long post_id)
+{
+	return delete_then_forget_keys(a, post_id, delete_post_tx);
+}
+
+enum result mod_delete_user(struct arena *a, long moderator, long user_id)
+{
+	if (user_id == moderator)
+		return fail_with(RES_BAD_REQUEST, "you cannot delete yourself");
+	return delete_then_forget_keys(a, user_id, delete_user_tx);
+}
+
+json_object *mod_photo_urls(struct arena *a, const char *photo_keys_json)
+{
+	json_object *keys = NULL, *urls = json_object_new_array();
+	size_t i, n;
+
+	if (photo_keys_json == NULL ||
+	    jv_parse(a, photo_keys_json, strlen(photo_keys_json), &keys) < 0 ||
+	    !json_object_is_type(keys, json_type_array))
+		return urls;
+	n = json_object_array_length(keys);
+	for (i = 0; i < n; i++) {
+		json_object *k = json_object_array_get_idx(keys, i);
+		struct storage_location loc = { NULL, NULL };
+
+		if (json_object_is_type(k, json_type_string) &&
+		    storage_locate(a, json_object_get_string(k), &loc) == RES_OK &&
+		    loc.url != NULL)
+			json_object_array_add(urls, json_object_new_string(loc.url));
+	}
+	return urls;
 }

@@ -62,4 +62,26 @@ enum result mod_approve(struct arena *a, long moderator, long request_id,
 /* Denies a pending request: RES_NOT_FOUND, RES_BAD_REQUEST. */
 enum result mod_deny(struct arena *a, long moderator, long request_id);
 
+/*
+ * Deletes anyone's post with everything on it (lib/cascade.h) in one
+ * transaction, then its photos from storage.  RES_NOT_FOUND.
+ */
+enum result mod_delete_post(struct arena *a, long post_id);
+
+/*
+ * Deletes a member and everything of theirs (lib/cascade.h) in one
+ * transaction, with their password and sign-in failures and their
+ * registration request (signing in again starts on the waitlist), then
+ * their photos and avatar from storage.  RES_NOT_FOUND, RES_BAD_REQUEST
+ * for oneself.
+ */
+enum result mod_delete_user(struct arena *a, long moderator, long user_id);
+
+/*
+ * The direct URLs of the photo keys of a JSON array (API.md route 57: the
+ * dashboard has no /images route): presigned GET URLs with the s3
+ * backend; none with the local one, which has no URL outside nginx.
+ */
+struct json_object *mod_photo_urls(struct arena *a, const char *photo_keys_json);
+
 #endif

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixtures_social.h"
 #include "harness.h"
 #include "pgtest.h"
 
@@ -572,6 +573,87 @@ START_TEST(test_moderation_requests)
 }
 END_TEST
 
+/* Route 59: anyone's post, with all on it, in one go. */
+START_TEST(test_moderation_delete_post)
+{
+	long author, other, post, comment;
+	const char *mt = mod_token();
+
+	fx_use(harness_database_url());
+	author = fx_member(fmt("delpost%d", (int)getpid()), "author");
+	other = fx_member(fmt("delpost%d", (int)getpid()), "other");
+	post = fx_post(author, "all", "2025-03-02 10:00", NULL,
+		       "[\"posts/photos/1/2/a.jpg\"]");
+	comment = fx_comment(post, other, "hi");
+	fx_reply(comment, author, "hello");
+	fx_reaction(post, other, "x");
+	fx_notification(author, other, post, 0, "comment");
+	fx_report(post, other, 0);
+	assert_json(http_mod("DELETE", fmt("/moderation/posts/%ld", post),
+			     token_for(author), NULL), 403, NULL);
+	assert_json(http_mod("DELETE", fmt("/moderation/posts/%ld", post), mt, NULL),
+		    200, NULL);
+	ck_assert_int_eq(sql_long("SELECT (SELECT count(*) FROM posts WHERE id = %ld)"
+				  " + (SELECT count(*) FROM comments WHERE post_id = %ld)"
+				  " + (SELECT count(*) FROM reactions WHERE post_id = %ld)"
+				  " + (SELECT count(*) FROM reported_posts WHERE post_id = %ld)"
+				  " + (SELECT count(*) FROM notifications WHERE post_id = %ld)",
+				  post, post, post, post, post), 0);
+	assert_json(http_mod("DELETE", fmt("/moderation/posts/%ld", post), mt, NULL),
+		    404, NULL);
+	assert_json(http_mod("DELETE", "/moderation/posts/x", mt, NULL), 422, NULL);
+}
+END_TEST
+
+/* Route 63: a member and all of theirs; reports they resolved stay. */
+START_TEST(test_moderation_delete_user)
+{
+	const char *mt = mod_token();
+	char *email = fmt("gone%d@example.com", (int)getpid());
+	long gone, friend, post, resolved;
+	http_resp *r;
+
+	fx_use(harness_database_url());
+	r = http("POST", "/auth/register", NULL, fmt("{\"email\": \"%s\","
+		 " \"password\": \"soon gone\"}", email));
+	assert_json(r, 202, NULL);
+	assert_json(http_mod("POST", fmt("/moderation/registration-requests/%ld/"
+					 "approve", request_id_of(email)), mt, "{}"),
+		    200, NULL);
+	gone = sql_long("SELECT id FROM users WHERE email = '%s'", email);
+	friend = fx_member(fmt("deluser%d", (int)getpid()), "friend");
+	fx_connect(gone, friend, "accepted");
+	fx_tag_user(gone, friend, fx_tag(gone, "pals", "friends"));
+	fx_tag_user(friend, gone, fx_tag(friend, "them", "generic"));
+	post = fx_post(gone, "all", "2025-03-02 10:00", NULL, NULL);
+	fx_comment(post, friend, "nice");
+	fx_comment(fx_post(friend, "all", "2025-03-02 11:00", NULL, NULL), gone, "ok");
+	resolved = fx_report(fx_post(friend, "all", "2025-03-02 12:00", NULL, NULL),
+			     friend, gone);
+
+	assert_json(http_mod("DELETE", fmt("/moderation/users/%ld", moderator_id()),
+			     mt, NULL), 400, NULL);
+	assert_json(http_mod("DELETE", fmt("/moderation/users/%ld", gone), mt, NULL),
+		    200, NULL);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM users WHERE id = %ld", gone), 0);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM connections WHERE"
+				  " user_a_id = %ld OR user_b_id = %ld", gone, gone), 0);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM user_tags WHERE"
+				  " owner_user_id = %ld OR target_user_id = %ld",
+				  gone, gone), 0);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM reported_posts WHERE id = %ld"
+				  " AND resolved_by_id IS NULL", resolved), 1);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM intentional_credentials"
+				  " WHERE google_id = 'password:%s'", email), 0);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM registration_requests"
+				  " WHERE email = '%s'", email), 0);
+	assert_json(http_mod("DELETE", fmt("/moderation/users/%ld", gone), mt, NULL),
+		    404, NULL);
+	/* the friend goes on */
+	assert_json(http("GET", "/connections", token_for(friend), NULL), 200, NULL);
+}
+END_TEST
+
 /* REGISTRATION_MODE=waitlist (the default): a password registration
  * waits for a moderator like a Google newcomer. */
 START_TEST(test_password_waitlist)
@@ -625,6 +707,8 @@ static Suite *signin_suite(void)
 	tcase_add_test(mod, test_moderation_reports);
 	tcase_add_test(mod, test_moderation_requests);
 	tcase_add_test(mod, test_password_waitlist);
+	tcase_add_test(mod, test_moderation_delete_post);
+	tcase_add_test(mod, test_moderation_delete_user);
 	suite_add_tcase(s, mod);
 	return s;
 }
