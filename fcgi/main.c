@@ -17,6 +17,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "metrics.h"
+#include "oidc.h"
 #include "request.h"
 #include "route.h"
 
@@ -158,6 +159,7 @@ int main(int argc, char **argv)
 	metrics_close();
 	route_table_free(t);
 	db_close();
+	oidc_forget_keys();
 	curl_global_cleanup();
 	config_free();
 	return 0;
