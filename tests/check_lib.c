@@ -15,8 +15,12 @@
 #include "csvlist.h"
 #include "jsonv.h"
 #include "metrics.h"
+#include "oidc.h"
+#include "password.h"
 #include "result.h"
 #include "token.h"
+#include "urlenc.h"
+#include "users.h"
 
 #define SECRET "test-secret-key-with-at-least-32-characters!"
 
@@ -285,6 +289,97 @@ START_TEST(results_map_to_http_statuses)
 }
 END_TEST
 
+START_TEST(base64url_and_percent_encoding)
+{
+	struct arena *a = arena_new();
+	const unsigned char bytes[] = { 0xfb, 0xff, 0x00, 'a', 'b' };
+	size_t i, n;
+	unsigned char *back;
+
+	for (i = 0; i <= sizeof(bytes); i++) {
+		char *enc = b64url_encode(a, bytes, i);
+
+		ck_assert_uint_eq(strlen(enc), (i * 4 + 2) / 3);
+		back = b64url_decode(a, enc, strlen(enc), &n);
+		ck_assert_ptr_nonnull(back);
+		ck_assert_uint_eq(n, i);
+		ck_assert_int_eq(memcmp(back, bytes, i), 0);
+	}
+	ck_assert_str_eq(b64url_encode(a, bytes, 3), "-_8A");
+	ck_assert_ptr_null(b64url_decode(a, "ab+/", 4, &n));
+	ck_assert_ptr_null(b64url_decode(a, "abcde", 5, &n));
+	ck_assert_ptr_null(b64url_decode(a, "ab=", 3, &n));
+	ck_assert_str_eq(url_encode(a, "a b/c?d=e&f~g.h_i-j%\xc3\xa9"),
+			 "a%20b%2Fc%3Fd%3De%26f~g.h_i-j%25%C3%A9");
+	arena_free(a);
+}
+END_TEST
+
+START_TEST(usernames_follow_the_ascii_rule)
+{
+	static const char *const good[] = { "abc", "a_b-c", "___a", "123",
+		"x123456789x123456789x123456789x123456789x123456789" };
+	static const char *const bad[] = { "ab", "___", "-_-", "a b", "ABC",
+		"caf\xc3\xa9", "x123456789x123456789x123456789x123456789x1234567891",
+		"" };
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(username_valid(good[i]), "%s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!username_valid(bad[i]), "%s", bad[i]);
+}
+END_TEST
+
+START_TEST(passwords_hash_with_yescrypt)
+{
+	char *h = password_hash("correct horse"), *h2 = password_hash("correct horse");
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(strncmp(h, "$y$", 3), 0);
+	ck_assert_str_ne(h, h2);	/* fresh salt */
+	ck_assert(password_matches("correct horse", h));
+	ck_assert(!password_matches("correct horsE", h));
+	ck_assert(!password_matches("", h));
+	ck_assert(!password_matches("correct horse", "*"));
+	ck_assert(!password_matches("correct horse", "$y$broken"));
+	free(h);
+	free(h2);
+}
+END_TEST
+
+/* Without client id, secret or redirect URI, and with a token that is
+ * no JWS, nothing reaches the network. */
+START_TEST(oidc_refuses_without_settings_or_token)
+{
+	struct arena *a = arena_new();
+	struct oidc_start st;
+	struct oidc_identity id;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.google_client_id = "";
+	cfg.google_client_secret = "s";
+	cfg.google_auth_url = "https://accounts.example/auth";
+	ck_assert_int_eq(oidc_authorize(a, "https://api.example/cb", &st), RES_FAIL);
+	ck_assert_str_eq(fail_detail(), "Google sign-in not configured");
+	cfg.google_client_id = "client id";
+	ck_assert_int_eq(oidc_authorize(a, "", &st), RES_FAIL);
+	ck_assert_int_eq(oidc_authorize(a, "https://api.example/cb", &st), RES_OK);
+	ck_assert_uint_eq(strlen(st.state), 43);
+	ck_assert_uint_eq(strlen(st.code_verifier), 43);
+	ck_assert_ptr_nonnull(strstr(st.authorization_url,
+		"https://accounts.example/auth?client_id=client%20id&redirect_uri="
+		"https%3A%2F%2Fapi.example%2Fcb&response_type=code&scope=openid%20"));
+	ck_assert_int_eq(oidc_sign_in(a, "c", st.code_verifier, "", &id), RES_FAIL);
+	ck_assert_int_eq(oidc_verify_id_token(a, "not.a.jws.token", 0, &id),
+			 RES_UNAUTHORIZED);
+	ck_assert_int_eq(oidc_verify_id_token(a, "e30.e30.", 0, &id),
+			 RES_UNAUTHORIZED);	/* {} header: no alg */
+	memset(&cfg, 0, sizeof(cfg));
+	arena_free(a);
+}
+END_TEST
+
 static Suite *lib_suite(void)
 {
 	Suite *s = suite_create("lib");
@@ -301,6 +396,10 @@ static Suite *lib_suite(void)
 	tcase_add_test(tc, csv_lists_match_whole_trimmed_items);
 	tcase_add_test(tc, metrics_render_prometheus_text);
 	tcase_add_test(tc, results_map_to_http_statuses);
+	tcase_add_test(tc, base64url_and_percent_encoding);
+	tcase_add_test(tc, usernames_follow_the_ascii_rule);
+	tcase_add_test(tc, passwords_hash_with_yescrypt);
+	tcase_add_test(tc, oidc_refuses_without_settings_or_token);
 	suite_add_tcase(s, tc);
 	return s;
 }

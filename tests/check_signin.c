@@ -305,6 +305,54 @@ START_TEST(test_bad_id_tokens)
 }
 END_TEST
 
+static size_t to_buffer(char *data, size_t size, size_t n, void *ud)
+{
+	char *buf = ud;
+	size_t have = strlen(buf), add = size * n;
+
+	if (have + add < 256)
+		memcpy(buf + have, data, add), buf[have + add] = '\0';
+	return add;
+}
+
+/* How often the responders fetched the provider's signing keys. */
+static long jwks_fetches(void)
+{
+	char body[256] = "", *url = fmt("%s/stats", peer_url), *n;
+	CURL *c = curl_easy_init();
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buffer);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+	curl_easy_cleanup(c);
+	free(url);
+	n = strchr(body, ':');
+	ck_assert_ptr_nonnull(n);
+	return strtol(n + 1, NULL, 10);
+}
+
+/* Signing keys are cached per responder, not fetched per sign-in; a token
+ * naming an unknown key makes one more fetch. */
+START_TEST(test_signing_keys_are_cached)
+{
+	long before;
+	int i;
+
+	for (i = 0; i < 2; i++)	/* both responders have the keys */
+		finish(MAIN_SERVICE, code_for("expired", "warm"), VERIFIER);
+	before = jwks_fetches();
+	for (i = 0; i < 6; i++)
+		assert_json(finish(MAIN_SERVICE, code_for("expired", "cached"),
+				   VERIFIER), 401, NULL);
+	ck_assert_int_le(jwks_fetches() - before, 2);
+	before = jwks_fetches();
+	assert_json(finish(MAIN_SERVICE, code_for("unknownkid", "k"), VERIFIER),
+		    401, NULL);
+	ck_assert_int_eq(jwks_fetches() - before, 1);
+}
+END_TEST
+
 START_TEST(test_callback_redirects)
 {
 	http_resp *r = http("GET", "/auth/google/callback?code=a%2Fb%20c&state=x%26y",
@@ -654,6 +702,52 @@ START_TEST(test_moderation_delete_user)
 }
 END_TEST
 
+/* Bad ids and queries on every moderation route: 4xx {"detail"}, and the
+ * tables they write stay as they were. */
+START_TEST(test_moderation_bad_input)
+{
+	static const char *const ids[] = { "abc", "-1", "99999999999", "1.5", "0x1" };
+	static const char *const routes[][3] = {
+		{ "POST", "/moderation/reported-posts/", "/resolve" },
+		{ "DELETE", "/moderation/posts/", "" },
+		{ "POST", "/moderation/users/", "/ban" },
+		{ "POST", "/moderation/users/", "/unban" },
+		{ "DELETE", "/moderation/users/", "" },
+		{ "POST", "/moderation/registration-requests/", "/approve" },
+		{ "POST", "/moderation/registration-requests/", "/deny" },
+	};
+	static const char *const queries[] = {
+		"/moderation/reported-posts?limit=0", "/moderation/reported-posts?skip=x",
+		"/moderation/users?limit=-5", "/moderation/registration-requests?limit=1000",
+		"/moderation/registration-requests?status_filter=123456789012345678901",
+	};
+	const char *digest = "SELECT md5(concat((SELECT string_agg(concat_ws(',', id,"
+		" is_banned), ';' ORDER BY id) FROM users), (SELECT string_agg("
+		"concat_ws(',', id, resolved_at), ';' ORDER BY id) FROM reported_posts),"
+		" (SELECT string_agg(concat_ws(',', id, status), ';' ORDER BY id) FROM"
+		" registration_requests), (SELECT count(*) FROM posts)))";
+	const char *mt = mod_token();
+	char *before = strdup(sql_str("%s", digest));
+	size_t i, j;
+
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		for (j = 0; j < sizeof(ids) / sizeof(ids[0]); j++) {
+			http_resp *r = http_mod(routes[i][0], fmt("%s%s%s", routes[i][1],
+						ids[j], routes[i][2]), mt, "{}");
+
+			ck_assert_msg(r->status >= 400 && r->status < 500 && r->json &&
+				      json_object_object_get_ex(r->json, "detail", NULL),
+				      "%s %s%s%s: %ld", routes[i][0], routes[i][1], ids[j],
+				      routes[i][2], r->status);
+			http_free(r);
+		}
+	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++)
+		assert_json(http_mod("GET", queries[i], mt, NULL), 422, NULL);
+	ck_assert_str_eq(sql_str("%s", digest), before);
+	free(before);
+}
+END_TEST
+
 /* REGISTRATION_MODE=waitlist (the default): a password registration
  * waits for a moderator like a Google newcomer. */
 START_TEST(test_password_waitlist)
@@ -694,6 +788,7 @@ static Suite *signin_suite(void)
 	tcase_add_test(google, test_full_journey);
 	tcase_add_test(google, test_bad_id_tokens);
 	tcase_add_test(google, test_callback_redirects);
+	tcase_add_test(google, test_signing_keys_are_cached);
 	tcase_add_test(google, test_banned_denied_and_taken);
 	tcase_add_test(google, test_moderator_signin);
 	suite_add_tcase(s, google);
@@ -709,6 +804,7 @@ static Suite *signin_suite(void)
 	tcase_add_test(mod, test_password_waitlist);
 	tcase_add_test(mod, test_moderation_delete_post);
 	tcase_add_test(mod, test_moderation_delete_user);
+	tcase_add_test(mod, test_moderation_bad_input);
 	suite_add_tcase(s, mod);
 	return s;
 }
