@@ -18,5 +18,8 @@ extern const struct route_group users_routes;		/* h_users.c */
 extern const struct route_group connections_routes;	/* h_connections.c */
 extern const struct route_group tags_routes;		/* h_tags.c */
 extern const struct route_group media_routes;		/* h_media.c */
+extern const struct route_group comments_routes;	/* h_comments.c */
+extern const struct route_group reactions_routes;	/* h_reactions.c */
+extern const struct route_group notifications_routes;	/* h_notifications.c */
 
 #endif

@@ -140,6 +140,14 @@ void reply_rows(struct req *r, enum result rr, const struct pg_result *res,
 	reply_json(r, 200, list);
 }
 
+void reply_outcome(struct req *r, enum result res, int status, json_object *obj)
+{
+	if (res == RES_OK)
+		reply_json(r, status, obj);
+	else
+		reply_result(r, res);
+}
+
 void reply_validation_list(struct req *r, json_object *errors)
 {
 	json_object *obj = json_object_new_object();

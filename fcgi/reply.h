@@ -33,6 +33,12 @@ void reply_rows(struct req *r, enum result rr, const struct pg_result *res,
 		json_object *(*row_json)(struct req *r,
 					 const struct pg_result *res, int row));
 
+/*
+ * The outcome of a library call that builds a body: obj with status when
+ * res is RES_OK, else the failure (reply_result()).
+ */
+void reply_outcome(struct req *r, enum result res, int status, json_object *obj);
+
 /* 422 with a list of {"type","loc","msg","input"} built by the validators. */
 void reply_validation_list(struct req *r, json_object *errors);
 

@@ -16,6 +16,9 @@ static const struct route_group *const main_groups[] = {
 	&connections_routes,
 	&tags_routes,
 	&media_routes,
+	&comments_routes,
+	&reactions_routes,
+	&notifications_routes,
 	NULL,
 };
 
