@@ -104,33 +104,34 @@ static struct db_stmt stmts[] = {
 		" WHERE c.id = $1 FOR NO KEY UPDATE OF p", 0 },
 	/*
 	 * $1 comment, $2 caller, $3 content, $4 post, $5 post author,
-	 * $6 comment author.  Rule 6.8 in one statement: the candidates B,
-	 * A, then the earlier repliers (the snapshot does not hold the new
-	 * reply), each once (DISTINCT ON keeps the first role) and never the
-	 * caller; for each, the newest matching unread notification (A:
-	 * any reply notification on the post, others: on this comment) is
-	 * refreshed, or a new one inserted.
+	 * $6 comment author.  Rule 6.8 in one statement: the candidates are
+	 * B (rank 0), A (rank 1), then the earlier repliers by their first
+	 * reply (the snapshot does not hold the new one), each once with
+	 * their first role (DISTINCT ON) and never the caller.  For each,
+	 * the newest matching unread notification (A's: any reply
+	 * notification on the post; others': on this comment) is refreshed,
+	 * else a new one is inserted, in candidate order.
 	 */
 	[REPLY_INSERT] = { "reply_insert",
 		"WITH r AS (INSERT INTO replies (comment_id, author_id, content,"
 		" created_at) VALUES ($1, $2, $3, " SQL_NOW_UTC ")"
 		" RETURNING id, comment_id, author_id, content, created_at),"
-		" cand AS (SELECT DISTINCT ON (uid) uid, per_post FROM ("
-		" SELECT $6::integer AS uid, false AS per_post, 1 AS rank"
-		" UNION ALL SELECT $5::integer, true, 2"
-		" UNION ALL SELECT author_id, false, 3 FROM replies"
+		" cand AS (SELECT DISTINCT ON (uid) uid, per_post, rank FROM ("
+		" SELECT $6::integer AS uid, false AS per_post, 0::bigint AS rank"
+		" UNION ALL SELECT $5::integer, true, 1"
+		" UNION ALL SELECT author_id, false, 1 + id FROM replies"
 		" WHERE comment_id = $1) x"
 		" WHERE uid <> $2::integer ORDER BY uid, rank),"
-		" t AS (SELECT cand.uid, (SELECT max(n.id) FROM notifications n"
-		" WHERE n.recipient_id = cand.uid AND n.post_id = $4"
-		" AND n.type = 'reply' AND n.read_at IS NULL"
+		" t AS (SELECT cand.uid, cand.rank, (SELECT max(n.id)"
+		" FROM notifications n WHERE n.recipient_id = cand.uid"
+		" AND n.post_id = $4 AND n.type = 'reply' AND n.read_at IS NULL"
 		" AND (cand.per_post OR n.comment_id = $1)) AS nid FROM cand),"
 		" upd AS (UPDATE notifications n SET actor_id = $2,"
 		" created_at = " SQL_NOW_UTC " FROM t WHERE n.id = t.nid),"
 		" ins AS (INSERT INTO notifications (recipient_id, actor_id,"
 		" post_id, comment_id, type, created_at)"
 		" SELECT t.uid, $2, $4, $1, 'reply', " SQL_NOW_UTC
-		" FROM t WHERE t.nid IS NULL)"
+		" FROM t WHERE t.nid IS NULL ORDER BY t.rank)"
 		" SELECT " REPLY_COLUMNS
 		" FROM r JOIN users u ON u.id = r.author_id", 0 },
 	/* $1 comment, $2 viewer; one row with NULL reply columns when none. */
