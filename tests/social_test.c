@@ -1,0 +1,69 @@
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "fixtures_social.h"
+#include "social_test.h"
+
+const char *tfmt(const char *fmt, ...)
+{
+	static char bufs[16][32768];
+	static int next;
+	char *buf = bufs[next++ % 16];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(bufs[0]), fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+long long jint(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return -1;
+	return json_object_get_int64(v);
+}
+
+const char *jstr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+int jbool(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return o != NULL && json_object_object_get_ex(o, key, &v) &&
+	       json_object_get_boolean(v);
+}
+
+int jlen(json_object *o)
+{
+	if (o == NULL || !json_object_is_type(o, json_type_array))
+		return -1;
+	return (int)json_object_array_length(o);
+}
+
+json_object *jitem(json_object *array, int i)
+{
+	return jlen(array) > i ? json_object_array_get_idx(array, (size_t)i)
+			       : NULL;
+}
+
+long post_with(long author, const char *audience)
+{
+	return fx_post(author, audience, "2025-03-02 10:00", NULL, "[]");
+}
+
+long post_of(long author)
+{
+	return post_with(author, "all");
+}

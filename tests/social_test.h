@@ -1,0 +1,32 @@
+/*
+ * Small helpers of the comment, reply, reaction and notification tests
+ * (check_social_visibility, check_comments, check_replies,
+ * check_reactions): formatting paths and bodies, reading JSON members, and
+ * posts of "now" over the social fixtures (tests/fixtures_social.h).
+ */
+#ifndef SOCIAL_TEST_H
+#define SOCIAL_TEST_H
+
+#include <json-c/json.h>
+
+/*
+ * printf into one of 16 rotating 32 KiB buffers, for the paths and bodies
+ * of a request or two without freeing: tfmt("/comments/posts/%ld", id).
+ */
+const char *tfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Members of a JSON object: an integer (-1 if absent), a string or NULL,
+ * a boolean (0 if absent); the length of an array (-1 if not one). */
+long long jint(json_object *o, const char *key);
+const char *jstr(json_object *o, const char *key);
+int jbool(json_object *o, const char *key);
+int jlen(json_object *o);
+
+/* Item i of an array. */
+json_object *jitem(json_object *array, int i);
+
+/* A post of author with audience 'all' (or audience), no photos. */
+long post_of(long author);
+long post_with(long author, const char *audience);
+
+#endif
