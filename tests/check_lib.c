@@ -18,6 +18,7 @@
 #include "oidc.h"
 #include "password.h"
 #include "result.h"
+#include "text.h"
 #include "token.h"
 #include "urlenc.h"
 #include "users.h"
@@ -223,6 +224,32 @@ static int parses(const char *text)
 	return r == 0;
 }
 
+/* Python's str.strip() white space, ASCII and Unicode; nothing else. */
+START_TEST(text_strip_trims_like_python)
+{
+	struct arena *a = arena_new();
+	const char *out;
+
+	ck_assert_str_eq(text_strip(a, " \t\n\v\f\r\x1c hi there \x1f"), "hi there");
+	ck_assert_str_eq(text_strip(a, "\xc2\xa0\xe3\x80\x80x\xe2\x80\x83"
+				    "\xe2\x80\xa8\xc2\x85"), "x");
+	ck_assert_str_eq(text_strip(a, "\xe2\x80\x8bx\xe2\x80\x8b"),
+			 "\xe2\x80\x8bx\xe2\x80\x8b");	/* U+200B is not space */
+	ck_assert_str_eq(text_strip(a, "   "), "");
+	ck_assert_str_eq(text_strip(a, ""), "");
+	ck_assert_str_eq(text_strip(a, "\xe2\x9d\xa4\xef\xb8\x8f "),
+			 "\xe2\x9d\xa4\xef\xb8\x8f");
+	ck_assert_int_eq(text_trimmed(a, " ab ", 2, &out), 0);
+	ck_assert_str_eq(out, "ab");
+	ck_assert_int_eq(text_trimmed(a, "abc", 2, &out), -1);
+	ck_assert_int_eq(text_trimmed(a, " \xe3\x80\x80 ", 2, &out), -1);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(text_trimmed(a, "\xe2\x9d\xa4\xef\xb8\x8f", 2, &out), 0);
+	ck_assert_int_eq(text_trimmed(a, "\xe2\x9d\xa4\xef\xb8\x8f", 1, &out), -1);
+	arena_free(a);
+}
+END_TEST
+
 START_TEST(json_parse_is_strict)
 {
 	ck_assert(parses("{\"a\": 1}"));
@@ -392,6 +419,7 @@ static Suite *lib_suite(void)
 	tcase_add_test(tc, token_rejects_every_bad_form);
 	tcase_add_test(tc, timestamps_use_the_contract_form);
 	tcase_add_test(tc, utf8_length_counts_code_points_and_rejects_bad_bytes);
+	tcase_add_test(tc, text_strip_trims_like_python);
 	tcase_add_test(tc, json_parse_is_strict);
 	tcase_add_test(tc, csv_lists_match_whole_trimmed_items);
 	tcase_add_test(tc, metrics_render_prometheus_text);
