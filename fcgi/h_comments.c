@@ -38,21 +38,13 @@ static void h_create_comment(struct req *r)
  */
 static void h_list_comments(struct req *r)
 {
-	json_object *out = NULL;
-	enum result res = comment_list(r->arena, r->user.id, r->path_arg[0].i,
-				       &out);
-
-	reply_outcome(r, res, 200, out);
+	reply_id_call(r, comment_list);
 }
 
 /* GET /comments/posts/{post_id}/count: 200 {"count"}; 404; 422 as above. */
 static void h_count_comments(struct req *r)
 {
-	json_object *out = NULL;
-	enum result res = comment_count(r->arena, r->user.id, r->path_arg[0].i,
-					&out);
-
-	reply_outcome(r, res, 200, out);
+	reply_id_call(r, comment_count);
 }
 
 /*
@@ -77,11 +69,7 @@ static void h_create_reply(struct req *r)
  */
 static void h_list_replies(struct req *r)
 {
-	json_object *out = NULL;
-	enum result res = reply_list(r->arena, r->user.id, r->path_arg[0].i,
-				     &out);
-
-	reply_outcome(r, res, 200, out);
+	reply_id_call(r, reply_list);
 }
 
 static const struct route routes[] = {

@@ -31,11 +31,7 @@ static void h_post_summary(struct req *r)
  */
 static void h_read_post(struct req *r)
 {
-	json_object *out = NULL;
-	enum result res = notification_read_post(r->arena, r->user.id,
-						 r->path_arg[0].i, &out);
-
-	reply_outcome(r, res, 200, out);
+	reply_id_call(r, notification_read_post);
 }
 
 /*
@@ -44,11 +40,7 @@ static void h_read_post(struct req *r)
  */
 static void h_read_comment(struct req *r)
 {
-	json_object *out = NULL;
-	enum result res = notification_read_comment(r->arena, r->user.id,
-						    r->path_arg[0].i, &out);
-
-	reply_outcome(r, res, 200, out);
+	reply_id_call(r, notification_read_comment);
 }
 
 static const struct route routes[] = {

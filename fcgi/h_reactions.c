@@ -29,11 +29,7 @@ static void h_set_reaction(struct req *r)
  */
 static void h_list_reactions(struct req *r)
 {
-	json_object *out = NULL;
-	enum result res = reaction_list(r->arena, r->user.id, r->path_arg[0].i,
-					&out);
-
-	reply_outcome(r, res, 200, out);
+	reply_id_call(r, reaction_list);
 }
 
 /*

@@ -148,6 +148,14 @@ void reply_outcome(struct req *r, enum result res, int status, json_object *obj)
 		reply_result(r, res);
 }
 
+void reply_id_call(struct req *r, id_call_fn *fn)
+{
+	json_object *out = NULL;
+	enum result res = fn(r->arena, r->user.id, r->path_arg[0].i, &out);
+
+	reply_outcome(r, res, 200, out);
+}
+
 void reply_validation_list(struct req *r, json_object *errors)
 {
 	json_object *obj = json_object_new_object();

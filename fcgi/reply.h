@@ -11,8 +11,8 @@
 
 #include "result.h"
 
+struct arena;
 struct pg_result;
-
 struct req;
 
 /* Adds a response header; name and value must outlive the request. */
@@ -38,6 +38,13 @@ void reply_rows(struct req *r, enum result rr, const struct pg_result *res,
  * res is RES_OK, else the failure (reply_result()).
  */
 void reply_outcome(struct req *r, enum result res, int status, json_object *obj);
+
+/* A library call answering for viewer about one id (a post or comment). */
+typedef enum result id_call_fn(struct arena *a, long viewer, long id,
+			       json_object **out);
+
+/* 200 with what fn(caller, first path parameter) built, else its failure. */
+void reply_id_call(struct req *r, id_call_fn *fn);
 
 /* 422 with a list of {"type","loc","msg","input"} built by the validators. */
 void reply_validation_list(struct req *r, json_object *errors);

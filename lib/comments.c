@@ -167,13 +167,11 @@ static json_object *reply_json_row(const PGresult *res, int row)
 	return social_row_json(res, row, &reply_keys);
 }
 
-/* Runs a two-parameter statement ($1 id, $2 viewer). */
+/* Runs a statement of $1 id (post or comment) and $2 viewer. */
 static enum result exec_id_viewer(struct arena *a, int stmt, long id,
 				  long viewer, PGresult **res)
 {
-	const char *p[] = { db_int(a, id), db_int(a, viewer) };
-
-	return db_exec(a, &stmts[stmt], 2, p, res);
+	return social_exec(a, &stmts[stmt], 2, id, viewer, NULL, res);
 }
 
 struct create {
@@ -249,12 +247,8 @@ enum result comment_create(struct arena *a, long viewer, long post_id,
 enum result comment_list(struct arena *a, long viewer, long post_id,
 			 json_object **out)
 {
-	PGresult *res;
-	enum result r = exec_id_viewer(a, COMMENT_LIST, post_id, viewer, &res);
-
-	if (r != RES_OK)
-		return r;
-	return social_list(res, comment_json, "post not found", out);
+	return social_list_query(a, &stmts[COMMENT_LIST], post_id, viewer,
+				 comment_json, "post not found", out);
 }
 
 enum result comment_count(struct arena *a, long viewer, long post_id,
@@ -321,10 +315,6 @@ enum result reply_create(struct arena *a, long viewer, long comment_id,
 enum result reply_list(struct arena *a, long viewer, long comment_id,
 		       json_object **out)
 {
-	PGresult *res;
-	enum result r = exec_id_viewer(a, REPLY_LIST, comment_id, viewer, &res);
-
-	if (r != RES_OK)
-		return r;
-	return social_list(res, reply_json_row, "comment not found", out);
+	return social_list_query(a, &stmts[REPLY_LIST], comment_id, viewer,
+				 reply_json_row, "comment not found", out);
 }

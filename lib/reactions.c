@@ -79,14 +79,13 @@ static json_object *reaction_json(const PGresult *res, int row)
 	return social_row_json(res, row, &reaction_keys);
 }
 
-/* Runs a statement with $1 post, $2 viewer and the optional text $3. */
+/* Runs a statement of $1 post, $2 viewer and, for set and reactors, $3. */
 static enum result run(struct arena *a, int stmt, long post_id, long viewer,
 		       const char *text, PGresult **res)
 {
-	const char *p[] = { db_int(a, post_id), db_int(a, viewer), text };
+	int nparams = stmt == REACTION_SET || stmt == REACTION_REACTORS ? 3 : 2;
 
-	return db_exec(a, &stmts[stmt], stmt == REACTION_SET ||
-		       stmt == REACTION_REACTORS ? 3 : 2, p, res);
+	return social_exec(a, &stmts[stmt], nparams, post_id, viewer, text, res);
 }
 
 enum result reaction_set(struct arena *a, long viewer, long post_id,
@@ -111,12 +110,8 @@ enum result reaction_set(struct arena *a, long viewer, long post_id,
 enum result reaction_list(struct arena *a, long viewer, long post_id,
 			  json_object **out)
 {
-	PGresult *res;
-	enum result r = run(a, REACTION_LIST, post_id, viewer, NULL, &res);
-
-	if (r != RES_OK)
-		return r;
-	return social_list(res, reaction_json, "post not found", out);
+	return social_list_query(a, &stmts[REACTION_LIST], post_id, viewer,
+				 reaction_json, "post not found", out);
 }
 
 enum result reaction_delete(struct arena *a, long viewer, long post_id)

@@ -32,3 +32,23 @@ enum result social_list(const PGresult *res, row_json_fn *row_json,
 			json_object_array_add(*out, row_json(res, i));
 	return RES_OK;
 }
+
+enum result social_exec(struct arena *a, struct db_stmt *st, int nparams,
+			long id, long viewer, const char *text, PGresult **res)
+{
+	const char *p[] = { db_int(a, id), db_int(a, viewer), text };
+
+	return db_exec(a, st, nparams, p, res);
+}
+
+enum result social_list_query(struct arena *a, struct db_stmt *st, long id,
+			      long viewer, row_json_fn *row_json,
+			      const char *missing, json_object **out)
+{
+	PGresult *res;
+	enum result r = social_exec(a, st, 2, id, viewer, NULL, &res);
+
+	if (r != RES_OK)
+		return r;
+	return social_list(res, row_json, missing, out);
+}

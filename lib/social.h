@@ -12,6 +12,9 @@
 #include "result.h"
 #include "visibility.h"
 
+struct arena;
+struct db_stmt;
+
 /* Every stored timestamp but posts.created_at is UTC wall-clock time. */
 #define SQL_NOW_UTC "(now() AT TIME ZONE 'UTC')"
 
@@ -54,5 +57,17 @@ typedef json_object *row_json_fn(const PGresult *res, int row);
  */
 enum result social_list(const PGresult *res, row_json_fn *row_json,
 			const char *missing, json_object **out);
+
+/*
+ * Runs st with $1 id (a post or comment), $2 viewer and, when nparams is
+ * 3, $3 text (NULL = SQL NULL).
+ */
+enum result social_exec(struct arena *a, struct db_stmt *st, int nparams,
+			long id, long viewer, const char *text, PGresult **res);
+
+/* social_exec() of a two-parameter list statement, then social_list(). */
+enum result social_list_query(struct arena *a, struct db_stmt *st, long id,
+			      long viewer, row_json_fn *row_json,
+			      const char *missing, json_object **out);
 
 #endif

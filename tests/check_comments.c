@@ -204,16 +204,6 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
-static void assert_ids(const http_resp *r, const long *ids, int n)
-{
-	int i;
-
-	ck_assert_msg(jlen(r->json) == n, "%s", r->body);
-	for (i = 0; i < n; i++)
-		ck_assert_int_eq(jint(json_object_array_get_idx(r->json,
-					(size_t)i), "id"), ids[i]);
-}
-
 /*
  * Rule 6.5: the post's author sees every comment; others see their own
  * and those of people connected to them; oldest first, ties by id; the
@@ -325,10 +315,8 @@ END_TEST
 static Suite *suite(void)
 {
 	Suite *s = suite_create("comments");
-	TCase *tc = tcase_create("comments");
+	TCase *tc = social_tcase("comments", 60);
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, NULL, harness_cleanup);
 	tcase_add_test(tc, test_create);
 	tcase_add_test(tc, test_lengths);
 	tcase_add_test(tc, test_bad_input);
@@ -341,14 +329,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	harness_start(NULL);
-	fx_use(harness_database_url());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	harness_stop();
-	return failed ? 1 : 0;
+	return social_run(suite());
 }

@@ -336,10 +336,8 @@ END_TEST
 static Suite *suite(void)
 {
 	Suite *s = suite_create("reactions");
-	TCase *tc = tcase_create("reactions");
+	TCase *tc = social_tcase("reactions", 60);
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, NULL, harness_cleanup);
 	tcase_add_test(tc, test_set_and_change);
 	tcase_add_test(tc, test_bad_emoji);
 	tcase_add_test(tc, test_privacy);
@@ -352,14 +350,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	harness_start(NULL);
-	fx_use(harness_database_url());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	harness_stop();
-	return failed ? 1 : 0;
+	return social_run(suite());
 }

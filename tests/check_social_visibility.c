@@ -198,10 +198,8 @@ END_TEST
 static Suite *suite(void)
 {
 	Suite *s = suite_create("social visibility");
-	TCase *tc = tcase_create("matrix");
+	TCase *tc = social_tcase("matrix", 120);
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, NULL, harness_cleanup);
 	tcase_add_loop_test(tc, test_matrix, 0, FX_NVIEWERS);
 	suite_add_tcase(s, tc);
 	return s;
@@ -209,14 +207,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	harness_start(NULL);
-	fx_use(harness_database_url());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	harness_stop();
-	return failed ? 1 : 0;
+	return social_run(suite());
 }

@@ -67,3 +67,35 @@ long post_of(long author)
 {
 	return post_with(author, "all");
 }
+
+void assert_ids(const http_resp *r, const long *ids, int n)
+{
+	int i;
+
+	ck_assert_msg(jlen(r->json) == n, "%s", r->body);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(jint(jitem(r->json, i), "id"), ids[i]);
+}
+
+TCase *social_tcase(const char *name, int timeout)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, timeout);
+	tcase_add_checked_fixture(tc, NULL, harness_cleanup);
+	return tc;
+}
+
+int social_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	harness_start(NULL);
+	fx_use(harness_database_url());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	harness_stop();
+	return failed ? 1 : 0;
+}

@@ -7,7 +7,10 @@
 #ifndef SOCIAL_TEST_H
 #define SOCIAL_TEST_H
 
+#include <check.h>
 #include <json-c/json.h>
+
+#include "harness.h"
 
 /*
  * printf into one of 16 rotating 32 KiB buffers, for the paths and bodies
@@ -28,5 +31,17 @@ json_object *jitem(json_object *array, int i);
 /* A post of author with audience 'all' (or audience), no photos. */
 long post_of(long author);
 long post_with(long author, const char *audience);
+
+/* The list r answered holds exactly the objects of ids, in that order. */
+void assert_ids(const http_resp *r, const long *ids, int n);
+
+/* A test case with a timeout and harness_cleanup() as checked teardown. */
+TCase *social_tcase(const char *name, int timeout);
+
+/*
+ * main() of a test program: starts the stack, points the fixtures at its
+ * database, runs s and stops; the exit status for make check.
+ */
+int social_run(Suite *s);
 
 #endif
