@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fixtures_social.h"
 #include "harness.h"
@@ -527,6 +529,57 @@ START_TEST(test_statement_counts)
 }
 END_TEST
 
+/*
+ * Concurrent replies on one comment (two responders at a time) still
+ * leave each recipient one unread notification: the post row lock orders
+ * the writers, so each sees the notifications of the one before.
+ */
+START_TEST(test_concurrent_replies)
+{
+	enum { N = 8 };
+	long a = fx_user("cc_author"), b = fx_user("cc_b"), users[N];
+	long post = post_of(a), comment;
+	pid_t pids[N];
+	int i, j, status;
+
+	fx_connect(a, b, "accepted");
+	for (i = 0; i < N; i++) {
+		users[i] = fx_user(tfmt("cc_u%d", i));
+		fx_connect(a, users[i], "accepted");
+		fx_connect(b, users[i], "accepted");
+		for (j = 0; j < i; j++)
+			fx_connect(users[j], users[i], "accepted");
+	}
+	comment = api_comment(b, post);
+	for (i = 0; i < N; i++) {
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0) {
+			/* _exit: the stack belongs to the test program */
+			for (j = 0; j < 3; j++)
+				if (post_reply(users[i], comment,
+					       "\"race\"")->status != 201)
+					_exit(1);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "replier %d failed", i);
+	}
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM replies WHERE"
+				  " comment_id = %ld", comment), N * 3);
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM notifications WHERE"
+				  " post_id = %ld AND type = 'reply' AND read_at"
+				  " IS NULL GROUP BY recipient_id ORDER BY count(*)"
+				  " DESC LIMIT 1", post), 1);
+	ck_assert_int_eq(sql_long("SELECT count(DISTINCT recipient_id) FROM"
+				  " notifications WHERE post_id = %ld AND type ="
+				  " 'reply'", post), N + 2);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("replies and notifications");
@@ -540,6 +593,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_post_summary);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_statement_counts);
+	tcase_add_test(tc, test_concurrent_replies);
 	suite_add_tcase(s, tc);
 	return s;
 }
