@@ -62,15 +62,15 @@ START_TEST(test_create)
 
 	r = post_comment(b, post, "\"  first words \\u3000\\n\"");
 	ck_assert_int_eq(r->status, 201);
-	ck_assert_str_eq(jstr(r->json, "content"), "first words");
-	ck_assert_int_eq(jint(r->json, "post_id"), post);
-	ck_assert_int_eq(jint(r->json, "author_id"), b);
-	ck_assert_str_eq(jstr(json_object_object_get(r->json, "author"),
+	ck_assert_str_eq(jstr(r, "content"), "first words");
+	ck_assert_int_eq(jint(r, "post_id"), post);
+	ck_assert_int_eq(jint(r, "author_id"), b);
+	ck_assert_str_eq(jo_str(json_object_object_get(r->json, "author"),
 				 "username"), "cr_b");
 	ck_assert(!json_object_get_boolean(
 		json_object_object_get(r->json, "has_unread_reply")));
 	ck_assert_str_eq(sql_str("SELECT content FROM comments WHERE id = %lld",
-				 jint(r->json, "id")), "first words");
+				 jint(r, "id")), "first words");
 	ck_assert_int_eq(sql_long("SELECT comment_count FROM post_stats"
 				  " WHERE post_id = %ld", post), 1);
 	ck_assert_int_eq(unread(a, post, "comment"), 1);
@@ -80,11 +80,11 @@ START_TEST(test_create)
 				  " FROM (now() AT TIME ZONE 'UTC') - c.created_at))"
 				  " < 60 AND abs(extract(epoch FROM (now() AT TIME"
 				  " ZONE 'UTC') - n.created_at)) < 60", post), 1);
-	ck_assert_str_eq(jstr(r->json, "created_at"), sql_str(
+	ck_assert_str_eq(jstr(r, "created_at"), sql_str(
 		"SELECT to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS') ||"
 		" CASE WHEN extract(microseconds FROM created_at)::int %% 1000000"
 		" = 0 THEN '' ELSE to_char(created_at, '.US') END"
-		" FROM comments WHERE id = %lld", jint(r->json, "id")));
+		" FROM comments WHERE id = %lld", jint(r, "id")));
 
 	/* a second commenter refreshes the unread notification */
 	ck_assert_int_eq(post_comment(c, post, "\"second\"")->status, 201);
@@ -130,13 +130,13 @@ START_TEST(test_lengths)
 	r = post_comment(b, post, text);
 	ck_assert_int_eq(r->status, 201);
 	ck_assert_int_eq(sql_long("SELECT char_length(content) FROM comments"
-				  " WHERE id = %lld", jint(r->json, "id")), 5000);
+				  " WHERE id = %lld", jint(r, "id")), 5000);
 
 	snprintf(before, sizeof(before), "%s", post_state(post));
 	strcpy(p, "\xc3\xa9\"");
 	r = post_comment(b, post, text);
 	ck_assert_int_eq(r->status, 400);
-	ck_assert_ptr_nonnull(jstr(r->json, "detail"));
+	ck_assert_ptr_nonnull(jstr(r, "detail"));
 	ck_assert_int_eq(post_comment(b, post, "\"\"")->status, 400);
 	ck_assert_int_eq(post_comment(b, post, "\" \\t\\r\\n\\u00a0\\u3000 \"")->status,
 			 400);
@@ -236,10 +236,10 @@ START_TEST(test_list_rule)
 		assert_ids(list_comments(c, post), for_c, 3);
 		assert_ids(list_comments(d, post), for_d, 2);
 	}
-	ck_assert_int_eq(jint(http("GET", tfmt("/comments/posts/%ld/count",
+	ck_assert_int_eq(jo_int(http("GET", tfmt("/comments/posts/%ld/count",
 						    post), token_for(a), NULL)->json,
 				 "count"), 4);
-	ck_assert_int_eq(jint(http("GET", tfmt("/comments/posts/%ld/count",
+	ck_assert_int_eq(jo_int(http("GET", tfmt("/comments/posts/%ld/count",
 						    post), token_for(d), NULL)->json,
 				 "count"), 2);
 }
@@ -264,8 +264,8 @@ START_TEST(test_statement_counts)
 	}
 	one = list_comments(a, small);
 	fifty = list_comments(a, big);
-	ck_assert_int_eq(jlen(one->json), 1);
-	ck_assert_int_eq(jlen(fifty->json), 50);
+	ck_assert_int_eq(jo_len(one->json), 1);
+	ck_assert_int_eq(jo_len(fifty->json), 50);
 	ck_assert_int_eq(statement_count(one), base + 1);
 	ck_assert_int_eq(statement_count(fifty), base + 1);
 	one = http("GET", tfmt("/comments/posts/%ld/count", small),
@@ -306,7 +306,7 @@ START_TEST(test_atomic)
 	sql_free(sql("DROP TRIGGER at_fail ON notifications"));
 	sql_free(sql("DROP FUNCTION at_fail()"));
 	ck_assert_int_eq(r->status, 500);
-	ck_assert_ptr_nonnull(jstr(r->json, "detail"));
+	ck_assert_ptr_nonnull(jstr(r, "detail"));
 	ck_assert_str_eq(post_state(post), before);
 	ck_assert_int_eq(post_comment(c, post, "\"again\"")->status, 201);
 }

@@ -58,22 +58,22 @@ START_TEST(test_set_and_change)
 	fx_connect(a, b, "accepted");
 	r = react(b, post, "{\"emoji\": \"  " THUMBS " \\n\"}");
 	ck_assert_int_eq(r->status, 201);
-	ck_assert_str_eq(jstr(r->json, "emoji"), THUMBS);
-	ck_assert_int_eq(jint(r->json, "user_id"), b);
-	ck_assert_int_eq(jint(r->json, "post_id"), post);
-	ck_assert_str_eq(jstr(json_object_object_get(r->json, "user"),
+	ck_assert_str_eq(jstr(r, "emoji"), THUMBS);
+	ck_assert_int_eq(jint(r, "user_id"), b);
+	ck_assert_int_eq(jint(r, "post_id"), post);
+	ck_assert_str_eq(jo_str(json_object_object_get(r->json, "user"),
 			      "username"), "sx_b");
-	id = jint(r->json, "id");
-	created = tfmt("%s", jstr(r->json, "created_at"));
+	id = jint(r, "id");
+	created = tfmt("%s", jstr(r, "created_at"));
 	ck_assert_int_eq(sql_long("SELECT count(*) FROM reactions WHERE"
 				  " id = %lld AND abs(extract(epoch FROM (now()"
 				  " AT TIME ZONE 'UTC') - created_at)) < 60", id), 1);
 
 	r = react(b, post, "{\"emoji\": \"" HEART "\"}");
 	ck_assert_int_eq(r->status, 201);
-	ck_assert_str_eq(jstr(r->json, "emoji"), HEART);
-	ck_assert_int_eq(jint(r->json, "id"), id);
-	ck_assert_str_eq(jstr(r->json, "created_at"), created);
+	ck_assert_str_eq(jstr(r, "emoji"), HEART);
+	ck_assert_int_eq(jint(r, "id"), id);
+	ck_assert_str_eq(jstr(r, "created_at"), created);
 	r = react(b, post, "{\"emoji\": \"" THUMBS THUMBS THUMBS THUMBS THUMBS
 		  THUMBS THUMBS THUMBS THUMBS THUMBS "\"}");
 	ck_assert_int_eq(r->status, 201);
@@ -121,13 +121,13 @@ END_TEST
 /* The reaction of list item i: its user_id and whether it names the user. */
 static void assert_reaction(const http_resp *r, int i, long user_id, int named)
 {
-	json_object *item = jitem(r->json, i), *user;
+	json_object *item = jo_item(r->json, i), *user;
 
 	ck_assert_msg(item != NULL, "%s", r->body);
-	ck_assert_int_eq(jint(item, "user_id"), user_id);
+	ck_assert_int_eq(jo_int(item, "user_id"), user_id);
 	user = json_object_object_get(item, "user");
 	if (named)
-		ck_assert_int_eq(jint(user, "id"), user_id);
+		ck_assert_int_eq(jo_int(user, "id"), user_id);
 	else
 		ck_assert_ptr_null(user);
 }
@@ -140,10 +140,10 @@ static const char *reactor_ids(const http_resp *r)
 	int i;
 
 	out[0] = '\0';
-	for (i = 0; i < jlen(r->json); i++)
+	for (i = 0; i < jo_len(r->json); i++)
 		len += (size_t)snprintf(out + len, sizeof(out) - len, "%lld,",
-					jint(json_object_object_get(
-						jitem(r->json, i), "user"), "id"));
+					jo_int(json_object_object_get(
+						jo_item(r->json, i), "user"), "id"));
 	return out;
 }
 
@@ -172,19 +172,19 @@ START_TEST(test_privacy)
 	ck_assert_int_eq(react(d, post, "{\"emoji\": \"" THUMBS "\"}")->status, 201);
 
 	r = reactions(a, post);
-	ck_assert_int_eq(jlen(r->json), 4);
+	ck_assert_int_eq(jo_len(r->json), 4);
 	assert_reaction(r, 0, a, 1);
 	assert_reaction(r, 1, b, 1);
 	assert_reaction(r, 2, c, 1);
 	assert_reaction(r, 3, d, 1);
-	ck_assert_ptr_null(jstr(json_object_object_get(jitem(r->json, 3), "user"),
+	ck_assert_ptr_null(jo_str(json_object_object_get(jo_item(r->json, 3), "user"),
 				"username"));
 	r = reactions(b, post);
-	ck_assert_int_eq(jlen(r->json), 4);
+	ck_assert_int_eq(jo_len(r->json), 4);
 	assert_reaction(r, 0, a, 1);
 	assert_reaction(r, 1, b, 1);
 	assert_reaction(r, 2, 0, 0);	/* c: not connected to b */
-	ck_assert_str_eq(jstr(jitem(r->json, 2), "emoji"), HEART);
+	ck_assert_str_eq(jo_str(jo_item(r->json, 2), "emoji"), HEART);
 	assert_reaction(r, 3, d, 1);
 	r = reactions(c, post);
 	assert_reaction(r, 0, a, 1);
@@ -198,30 +198,30 @@ START_TEST(test_privacy)
 			 tfmt("%ld,%ld,%ld,", a, b, d));
 	ck_assert_str_eq(reactor_ids(reactors(c, post)), tfmt("%ld,%ld,", a, c));
 	r = reactors(c, post);
-	ck_assert_str_eq(jstr(jitem(r->json, 1), "emoji"), HEART);
-	ck_assert_str_eq(jstr(json_object_object_get(jitem(r->json, 1), "user"),
+	ck_assert_str_eq(jo_str(jo_item(r->json, 1), "emoji"), HEART);
+	ck_assert_str_eq(jo_str(json_object_object_get(jo_item(r->json, 1), "user"),
 			      "username"), "pv_c");
 
 	r = http("GET", tfmt("/reactions/posts/%ld/emoji/%%F0%%9F%%91%%8D/"
 			     "reactors", post), token_for(b), NULL);
 	ck_assert_int_eq(r->status, 200);
-	ck_assert_str_eq(jstr(r->json, "emoji"), THUMBS);
+	ck_assert_str_eq(jstr(r, "emoji"), THUMBS);
 	{
 		json_object *list = json_object_object_get(r->json, "reactors");
 
-		ck_assert_int_eq(jlen(list), 3);
-		ck_assert_int_eq(jint(jitem(list, 0), "id"), a);
-		ck_assert_int_eq(jint(jitem(list, 1), "id"), b);
-		ck_assert_int_eq(jint(jitem(list, 2), "id"), d);
-		ck_assert_str_eq(jstr(jitem(list, 2), "username"), "");
+		ck_assert_int_eq(jo_len(list), 3);
+		ck_assert_int_eq(jo_int(jo_item(list, 0), "id"), a);
+		ck_assert_int_eq(jo_int(jo_item(list, 1), "id"), b);
+		ck_assert_int_eq(jo_int(jo_item(list, 2), "id"), d);
+		ck_assert_str_eq(jo_str(jo_item(list, 2), "username"), "");
 	}
 	r = http("GET", tfmt("/reactions/posts/%ld/emoji/%%E2%%9D%%A4%%EF%%B8%%8F/"
 			     "reactors", post), token_for(b), NULL);
-	ck_assert_int_eq(jlen(json_object_object_get(r->json, "reactors")), 0);
+	ck_assert_int_eq(jo_len(json_object_object_get(r->json, "reactors")), 0);
 	r = http("GET", tfmt("/reactions/posts/%ld/emoji/%%E2%%9D%%A4%%EF%%B8%%8F/"
 			     "reactors", post), token_for(c), NULL);
-	ck_assert_str_eq(jstr(r->json, "emoji"), HEART);
-	ck_assert_int_eq(jlen(json_object_object_get(r->json, "reactors")), 1);
+	ck_assert_str_eq(jstr(r, "emoji"), HEART);
+	ck_assert_int_eq(jo_len(json_object_object_get(r->json, "reactors")), 1);
 }
 END_TEST
 
@@ -244,7 +244,7 @@ START_TEST(test_delete)
 	before = reactions_state(post);
 	r = http("DELETE", tfmt("/reactions/posts/%ld", post), token_for(a), NULL);
 	ck_assert_int_eq(r->status, 404);
-	ck_assert_str_eq(jstr(r->json, "detail"), "reaction not found");
+	ck_assert_str_eq(jstr(r, "detail"), "reaction not found");
 	ck_assert_str_eq(reactions_state(post), before);
 
 	r = http("DELETE", tfmt("/reactions/posts/%ld", post), token_for(c), NULL);
@@ -261,7 +261,7 @@ START_TEST(test_delete)
 	before = reactions_state(post);
 	r = http("DELETE", tfmt("/reactions/posts/%ld", post), token_for(b), NULL);
 	ck_assert_int_eq(r->status, 404);
-	ck_assert_str_eq(jstr(r->json, "detail"), "post not found");
+	ck_assert_str_eq(jstr(r, "detail"), "post not found");
 	ck_assert_str_eq(reactions_state(post), before);
 }
 END_TEST
@@ -320,12 +320,12 @@ START_TEST(test_statement_counts)
 	}
 	one = reactions(a, small);
 	fifty = reactions(a, big);
-	ck_assert_int_eq(jlen(fifty->json), 50);
+	ck_assert_int_eq(jo_len(fifty->json), 50);
 	ck_assert_int_eq(statement_count(one), base + 1);
 	ck_assert_int_eq(statement_count(fifty), base + 1);
 	one = reactors(a, small);
 	fifty = reactors(a, big);
-	ck_assert_int_eq(jlen(fifty->json), 50);
+	ck_assert_int_eq(jo_len(fifty->json), 50);
 	ck_assert_int_eq(statement_count(one), base + 1);
 	ck_assert_int_eq(statement_count(fifty), base + 1);
 	ck_assert_int_eq(statement_count(react(a, big, "{\"emoji\": \"z\"}")),

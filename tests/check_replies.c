@@ -43,7 +43,7 @@ static long api_comment(long user, long post)
 		"{\"post_id\": %ld, \"content\": \"comment\"}", post));
 
 	ck_assert_msg(r->status == 201, "%s", r->body);
-	return (long)jint(r->json, "id");
+	return (long)jint(r, "id");
 }
 
 static void reply_ok(long user, long comment)
@@ -59,8 +59,8 @@ static long mark_read(long user, const char *what, long id)
 					   id), token_for(user), "{}");
 
 	ck_assert_msg(r->status == 200, "%s", r->body);
-	ck_assert_ptr_nonnull(jstr(r->json, "message"));
-	return (long)jint(r->json, "count");
+	ck_assert_ptr_nonnull(jstr(r, "message"));
+	return (long)jint(r, "count");
 }
 
 /*
@@ -219,12 +219,12 @@ START_TEST(test_who_may_reply)
 	before = replies_state();
 	r = post_reply(e, comment, "\"not connected to b\"");
 	ck_assert_int_eq(r->status, 403);
-	ck_assert_ptr_nonnull(jstr(r->json, "detail"));
+	ck_assert_ptr_nonnull(jstr(r, "detail"));
 	ck_assert_str_eq(replies_state(), before);
 	/* e may still read the replies of people connected to them */
 	r = list_replies(e, comment);
 	ck_assert_int_eq(r->status, 200);
-	ck_assert_int_eq(jlen(r->json), 0);
+	ck_assert_int_eq(jo_len(r->json), 0);
 
 	/* b disconnected: a may reply, b no longer sees the post */
 	sql_free(sql("DELETE FROM connections WHERE user_a_id = %ld AND"
@@ -267,7 +267,7 @@ START_TEST(test_list_rule)
 		assert_ids(list_replies(e, comment), for_e, 3);
 		assert_ids(list_replies(d, comment), for_d, 2);
 	}
-	ck_assert_str_eq(jstr(json_object_array_get_idx(
+	ck_assert_str_eq(jo_str(json_object_array_get_idx(
 		list_replies(a, comment)->json, 0), "content"), "d");
 }
 END_TEST
@@ -287,7 +287,7 @@ START_TEST(test_has_unread_reply)
 	c2 = api_comment(b, post);
 	reply_ok(c, c2);
 	r = http("GET", tfmt("/comments/posts/%ld", post), token_for(b), NULL);
-	ck_assert_int_eq(jint(json_object_array_get_idx(r->json, 0), "id"), c1);
+	ck_assert_int_eq(jo_int(json_object_array_get_idx(r->json, 0), "id"), c1);
 	ck_assert(!json_object_get_boolean(json_object_object_get(
 		json_object_array_get_idx(r->json, 0), "has_unread_reply")));
 	ck_assert(json_object_get_boolean(json_object_object_get(
@@ -470,7 +470,7 @@ START_TEST(test_bad_input)
 	r = post_reply(a, comment, text);
 	ck_assert_int_eq(r->status, 201);
 	ck_assert_int_eq(sql_long("SELECT char_length(content) FROM replies"
-				  " WHERE id = %lld", jint(r->json, "id")), 2000);
+				  " WHERE id = %lld", jint(r, "id")), 2000);
 
 	snprintf(before, sizeof(before), "%s", replies_state());
 	strcpy(p, "x\"");
@@ -516,8 +516,8 @@ START_TEST(test_statement_counts)
 	}
 	one = list_replies(a, small);
 	fifty = list_replies(a, big);
-	ck_assert_int_eq(jlen(one->json), 1);
-	ck_assert_int_eq(jlen(fifty->json), 50);
+	ck_assert_int_eq(jo_len(one->json), 1);
+	ck_assert_int_eq(jo_len(fifty->json), 50);
 	ck_assert_int_eq(statement_count(one), base + 1);
 	ck_assert_int_eq(statement_count(fifty), base + 1);
 	one = post_reply(a, small, "\"to one\"");

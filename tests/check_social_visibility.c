@@ -111,10 +111,10 @@ static void check_body(const http_resp *r, enum path p, const char *cell)
 	case P_REACTION_LIST:
 	case P_REACTORS:
 	case P_EMOJI_REACTORS:
-		ck_assert_msg(jlen(list) >= 1, "%s: %s", cell, r->body);
+		ck_assert_msg(jo_len(list) >= 1, "%s: %s", cell, r->body);
 		break;
 	case P_COMMENT_COUNT:
-		ck_assert_msg(jint(r->json, "count") >= 1, "%s: %s", cell,
+		ck_assert_msg(jint(r, "count") >= 1, "%s: %s", cell,
 			      r->body);
 		break;
 	default:
@@ -180,7 +180,7 @@ START_TEST(test_matrix)
 					ck_assert_msg(strcmp(before, after) == 0,
 						      "%s changed %s into %s",
 						      cell, before, after);
-					ck_assert_msg(jstr(r->json, "detail"),
+					ck_assert_msg(jstr(r, "detail"),
 						      "%s: %s", cell, r->body);
 					continue;
 				}

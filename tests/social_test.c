@@ -17,7 +17,7 @@ const char *tfmt(const char *fmt, ...)
 	return buf;
 }
 
-long long jint(json_object *o, const char *key)
+long long jo_int(json_object *o, const char *key)
 {
 	json_object *v;
 
@@ -27,7 +27,7 @@ long long jint(json_object *o, const char *key)
 	return json_object_get_int64(v);
 }
 
-const char *jstr(json_object *o, const char *key)
+const char *jo_str(json_object *o, const char *key)
 {
 	json_object *v;
 
@@ -37,7 +37,7 @@ const char *jstr(json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-int jbool(json_object *o, const char *key)
+int jo_bool(json_object *o, const char *key)
 {
 	json_object *v;
 
@@ -45,16 +45,16 @@ int jbool(json_object *o, const char *key)
 	       json_object_get_boolean(v);
 }
 
-int jlen(json_object *o)
+int jo_len(json_object *o)
 {
 	if (o == NULL || !json_object_is_type(o, json_type_array))
 		return -1;
 	return (int)json_object_array_length(o);
 }
 
-json_object *jitem(json_object *array, int i)
+json_object *jo_item(json_object *array, int i)
 {
-	return jlen(array) > i ? json_object_array_get_idx(array, (size_t)i)
+	return jo_len(array) > i ? json_object_array_get_idx(array, (size_t)i)
 			       : NULL;
 }
 
@@ -72,9 +72,9 @@ void assert_ids(const http_resp *r, const long *ids, int n)
 {
 	int i;
 
-	ck_assert_msg(jlen(r->json) == n, "%s", r->body);
+	ck_assert_msg(jo_len(r->json) == n, "%s", r->body);
 	for (i = 0; i < n; i++)
-		ck_assert_int_eq(jint(jitem(r->json, i), "id"), ids[i]);
+		ck_assert_int_eq(jo_int(jo_item(r->json, i), "id"), ids[i]);
 }
 
 TCase *social_tcase(const char *name, int timeout)

@@ -18,15 +18,18 @@
  */
 const char *tfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Members of a JSON object: an integer (-1 if absent), a string or NULL,
- * a boolean (0 if absent); the length of an array (-1 if not one). */
-long long jint(json_object *o, const char *key);
-const char *jstr(json_object *o, const char *key);
-int jbool(json_object *o, const char *key);
-int jlen(json_object *o);
+/*
+ * Members of any JSON object (tests/harness.h's jstr() and jint() read a
+ * response's top level): an integer (-1 if absent), a string or NULL, a
+ * boolean (0 if absent); the length of an array (-1 if not one).
+ */
+long long jo_int(json_object *o, const char *key);
+const char *jo_str(json_object *o, const char *key);
+int jo_bool(json_object *o, const char *key);
+int jo_len(json_object *o);
 
 /* Item i of an array. */
-json_object *jitem(json_object *array, int i);
+json_object *jo_item(json_object *array, int i);
 
 /* A post of author with audience 'all' (or audience), no photos. */
 long post_of(long author);
