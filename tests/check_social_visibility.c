@@ -207,5 +207,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	return social_run(suite());
+	return harness_run(suite(), NULL);
 }

@@ -77,25 +77,17 @@ void assert_ids(const http_resp *r, const long *ids, int n)
 		ck_assert_int_eq(jo_int(jo_item(r->json, i), "id"), ids[i]);
 }
 
+/* Points the fixtures at the stack's database (in each forked test). */
+static void use_stack_database(void)
+{
+	fx_use(harness_database_url());
+}
+
 TCase *social_tcase(const char *name, int timeout)
 {
 	TCase *tc = tcase_create(name);
 
 	tcase_set_timeout(tc, timeout);
-	tcase_add_checked_fixture(tc, NULL, harness_cleanup);
+	tcase_add_checked_fixture(tc, use_stack_database, harness_cleanup);
 	return tc;
-}
-
-int social_run(Suite *s)
-{
-	SRunner *sr = srunner_create(s);
-	int failed;
-
-	harness_start(NULL);
-	fx_use(harness_database_url());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	harness_stop();
-	return failed ? 1 : 0;
 }

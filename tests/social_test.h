@@ -38,13 +38,10 @@ long post_with(long author, const char *audience);
 /* The list r answered holds exactly the objects of ids, in that order. */
 void assert_ids(const http_resp *r, const long *ids, int n);
 
-/* A test case with a timeout and harness_cleanup() as checked teardown. */
-TCase *social_tcase(const char *name, int timeout);
-
 /*
- * main() of a test program: starts the stack, points the fixtures at its
- * database, runs s and stops; the exit status for make check.
+ * A test case with a timeout whose tests write fixtures to the stack's
+ * database and end with harness_cleanup(); main() is harness_run().
  */
-int social_run(Suite *s);
+TCase *social_tcase(const char *name, int timeout);
 
 #endif
