@@ -24,6 +24,7 @@ struct ctl_command {
 
 ctl_fn ctl_migrate;
 ctl_fn ctl_media;
+ctl_fn ctl_nginx;
 
 /*
  * Loads the settings (--env-file, INTENTIONAL_ENV_FILE, environment) into

@@ -17,6 +17,8 @@ static const struct ctl_command commands[] = {
 	  ctl_migrate },
 	{ "media", "media gc: delete stored photos and avatars no row names",
 	  ctl_media },
+	{ "nginx", "print the production nginx configuration of this host",
+	  ctl_nginx },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
