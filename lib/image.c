@@ -51,6 +51,17 @@ int image_sniff(const void *data, size_t len)
 	return -1;
 }
 
+/* libvips warns about damaged uploads ("premature end of JPEG file"):
+ * the client's fault, so an info line in our format, not raw stderr. */
+static void vips_log_line(const gchar *domain, GLogLevelFlags level,
+		     const gchar *message, gpointer data)
+{
+	(void)domain;
+	(void)level;
+	(void)data;
+	log_info("libvips: %s", message);
+}
+
 /*
  * libvips starts a thread pool and an operation cache on first use.  A
  * responder serves one request at a time, so one worker thread is enough,
@@ -65,6 +76,9 @@ static int vips_ready(void)
 		if (state > 0) {
 			vips_concurrency_set(1);
 			vips_cache_set_max(0);
+			g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING |
+					  G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO,
+					  vips_log_line, NULL);
 		} else {
 			log_error("could not start libvips: %s", vips_error_buffer());
 		}
