@@ -729,8 +729,7 @@ int main(void)
 {
 	const char *settings[8];
 	char endpoint[64];
-	SRunner *sr;
-	int failed, n = 0;
+	int status, n = 0;
 
 	settings[n++] = "MAX_BODY_BYTES=1048576";
 #ifdef S3_BACKEND
@@ -747,15 +746,10 @@ int main(void)
 #endif
 	settings[n] = NULL;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	harness_start(settings);
-	sr = srunner_create(media_http_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	harness_stop();
+	status = harness_run(media_http_suite(), settings);
 #ifdef S3_BACKEND
 	s3rver_stop();
 #endif
 	curl_global_cleanup();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return status;
 }
