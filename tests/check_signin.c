@@ -40,20 +40,7 @@ static char peer_url[64];
 
 /* ---- helpers ---- */
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-/* printf into a string freed with the test's process. */
-static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
+#define fmt harness_printf
 
 /* A Google identity no other test uses, as the peer's code of kind. */
 static char *code_for(const char *kind, const char *tag)
@@ -70,7 +57,6 @@ static http_resp *finish(enum service s, const char *code, const char *verifier)
 		? http("POST", "/auth/google/callback", NULL, body)
 		: http_mod("POST", "/auth/google/callback", NULL, body);
 
-	free(body);
 	return r;
 }
 
@@ -100,7 +86,7 @@ static char *location_of(const char *url, long *status)
 	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc);
-	out = strdup(loc ? loc : "");
+	out = harness_keep(strdup(loc ? loc : ""));
 	curl_easy_cleanup(c);
 	return out;
 }
@@ -116,8 +102,7 @@ static char *query_param(const char *url, const char *name)
 	v = strndup(p, strcspn(p, "&"));
 	d = curl_easy_unescape(NULL, v, 0, &n);
 	free(v);
-	free(key);
-	v = strdup(d);
+	v = harness_keep(strdup(d));
 	curl_free(d);
 	return v;
 }
@@ -135,7 +120,7 @@ static char *s256(const char *s)
 		b64[--n] = '\0';
 	for (c = b64; *c; c++)
 		*c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
-	return strdup(b64);
+	return harness_keep(strdup(b64));
 }
 
 /*
@@ -154,8 +139,8 @@ static http_resp *journey(enum service s, const char *code)
 	struct http_req q = { .service = s, .method = "GET" };
 
 	assert_json(r, 200, NULL);
-	verifier = strdup(jstr(r, "code_verifier"));
-	state = strdup(jstr(r, "state"));
+	verifier = harness_keep(strdup(jstr(r, "code_verifier")));
+	state = harness_keep(strdup(jstr(r, "state")));
 	ck_assert_int_eq(strlen(verifier), 43);
 	ck_assert_int_eq(strlen(state), 43);
 	ck_assert_str_eq(query_param(jstr(r, "authorization_url"),
@@ -171,7 +156,7 @@ static http_resp *journey(enum service s, const char *code)
 	q.path = strstr(back + 8, "/auth/google/callback");
 	cb = http_send(&q);
 	ck_assert_int_eq(cb->status, 307);
-	bounce = strdup(http_header(cb, "Location"));
+	bounce = harness_keep(strdup(http_header(cb, "Location")));
 	ck_assert_msg(strncmp(bounce, s == MAIN_SERVICE ? FRONTEND "/login?code="
 			      : DASHBOARD "/login?code=",
 			      strlen(s == MAIN_SERVICE ? FRONTEND : DASHBOARD) + 12) == 0,
@@ -255,7 +240,7 @@ START_TEST(test_full_journey)
 	ck_assert_ptr_nonnull(strstr(r->body, "\"needs_username\":true"));
 	ck_assert_ptr_nonnull(strstr(r->body, fmt("\"email\":\"%s\"", email)));
 	ck_assert_ptr_nonnull(strstr(r->body, "\"full_name\":\"Test sub-"));
-	token = strdup(jstr(r, "access_token"));
+	token = harness_keep(strdup(jstr(r, "access_token")));
 	r = http("POST", "/auth/username/select", token,
 		 fmt("{\"username\": \"Journey_%d\"}", (int)getpid()));
 	assert_json(r, 200, NULL);
@@ -319,6 +304,7 @@ static size_t to_buffer(char *data, size_t size, size_t n, void *ud)
 static long jwks_fetches(void)
 {
 	char body[256] = "", *url = fmt("%s/stats", peer_url), *n;
+
 	CURL *c = curl_easy_init();
 
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -326,7 +312,6 @@ static long jwks_fetches(void)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
 	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
 	curl_easy_cleanup(c);
-	free(url);
 	n = strchr(body, ':');
 	ck_assert_ptr_nonnull(n);
 	return strtol(n + 1, NULL, 10);
@@ -372,7 +357,7 @@ END_TEST
 START_TEST(test_banned_denied_and_taken)
 {
 	char *banned = code_for("ok", "banned"), *denied = code_for("ok", "denied");
-	char *sub = strndup(banned + 3, strcspn(banned + 3, ":"));
+	char *sub = harness_keep(strndup(banned + 3, strcspn(banned + 3, ":")));
 	long id;
 
 	sql("INSERT INTO users (email, google_id, created_at, is_banned) VALUES"
@@ -849,5 +834,6 @@ int main(void)
 
 	kill(peer_pid, SIGTERM);
 	waitpid(peer_pid, &peer, 0);
+	harness_cleanup();	/* the settings */
 	return status;
 }

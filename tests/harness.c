@@ -92,6 +92,23 @@ void harness_cleanup(void)
 		release(owned->p);
 }
 
+char *harness_keep(char *s)
+{
+	return s ? own(s, free) : NULL;
+}
+
+char *harness_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return harness_keep(s);
+}
+
 /* ---- starting and stopping ---- */
 
 /*

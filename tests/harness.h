@@ -66,6 +66,12 @@ const char *harness_data_dir(void);
 /* Frees everything the helpers below handed out (a checked teardown). */
 void harness_cleanup(void);
 
+/* printf into a string that harness_cleanup() frees. */
+char *harness_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Takes the malloc'd s (may be NULL) for harness_cleanup() to free. */
+char *harness_keep(char *s);
+
 /* ---- HTTP (libcurl) ---- */
 
 typedef struct http_resp {
