@@ -436,6 +436,41 @@ START_TEST(test_username_select)
 }
 END_TEST
 
+/* Two members taking one name at once: one gets it, the other a 400
+ * "already taken" from the unique index, never a 500. */
+START_TEST(test_username_race)
+{
+	char *body;
+	struct http_req q[2];
+	http_resp *out[2];
+	int i, round;
+
+	for (round = 0; round < 3; round++) {
+		char *name = fmt("race%d_%d", round, (int)getpid());
+
+		body = fmt("{\"username\": \"%s\"}", name);
+		for (i = 0; i < 2; i++) {
+			long u = sql_long("INSERT INTO users (email, google_id, created_at)"
+					  " VALUES ('r%d_%d_%d@example.com', 'g-r%d_%d_%d',"
+					  " now()) RETURNING id", round, i, (int)getpid(),
+					  round, i, (int)getpid());
+
+			q[i] = (struct http_req){ .method = "POST",
+				.path = "/auth/username/select", .token = token_for(u),
+				.body = body, .content_type = "application/json" };
+		}
+		http_parallel(q, 2, out);
+		ck_assert_msg((out[0]->status == 200 && out[1]->status == 400) ||
+			      (out[0]->status == 400 && out[1]->status == 200),
+			      "%ld %s / %ld %s", out[0]->status, out[0]->body,
+			      out[1]->status, out[1]->body);
+		assert_json(out[out[0]->status == 200], 400, "username already taken");
+		ck_assert_int_eq(sql_long("SELECT count(*) FROM users WHERE username"
+					  " = '%s'", name), 1);
+	}
+}
+END_TEST
+
 START_TEST(test_users_search_and_profiles)
 {
 	long me = fresh_user(), other = fresh_user(), banned = fresh_user();
@@ -779,6 +814,7 @@ static Suite *signin_suite(void)
 	suite_add_tcase(s, google);
 	tcase_add_checked_fixture(users, NULL, harness_cleanup);
 	tcase_add_test(users, test_username_select);
+	tcase_add_test(users, test_username_race);
 	tcase_add_test(users, test_users_search_and_profiles);
 	tcase_add_test(users, test_bio);
 	suite_add_tcase(s, users);

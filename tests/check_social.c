@@ -9,7 +9,6 @@
 
 #include <check.h>
 #include <stdarg.h>
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,57 +102,6 @@ static json_object *item(const http_resp *r, size_t i, const char *key)
 	ck_assert_uint_gt(list_len(r), i);
 	json_object_object_get_ex(json_object_array_get_idx(r->json, i), key, &v);
 	return v;
-}
-
-static size_t discard(char *data, size_t size, size_t n, void *ud)
-{
-	(void)data;
-	(void)ud;
-	return size * n;
-}
-
-/*
- * Sends the n requests "POST paths[i]" with tokens[i] at once, each on its
- * own connection, and stores the statuses.
- */
-static void post_in_parallel(int n, char *const paths[], const char *const tokens[],
-			     long statuses[])
-{
-	CURLM *m = curl_multi_init();
-	CURL *e[8];
-	struct curl_slist *h[8];
-	int i, running;
-
-	ck_assert_int_le(n, 8);
-	for (i = 0; i < n; i++) {
-		char *url, *auth;
-
-		ck_assert_int_ge(asprintf(&url, "%s%s", harness_url(), paths[i]), 0);
-		ck_assert_int_ge(asprintf(&auth, "Authorization: Bearer %s",
-					  tokens[i]), 0);
-		h[i] = curl_slist_append(NULL, auth);
-		e[i] = curl_easy_init();
-		curl_easy_setopt(e[i], CURLOPT_URL, url);
-		curl_easy_setopt(e[i], CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, h[i]);
-		curl_easy_setopt(e[i], CURLOPT_FORBID_REUSE, 1L);
-		curl_easy_setopt(e[i], CURLOPT_WRITEFUNCTION, discard);
-		curl_multi_add_handle(m, e[i]);
-		free(url);
-		free(auth);
-	}
-	do {
-		curl_multi_perform(m, &running);
-		if (running)
-			curl_multi_poll(m, NULL, 0, 1000, NULL);
-	} while (running);
-	for (i = 0; i < n; i++) {
-		curl_easy_getinfo(e[i], CURLINFO_RESPONSE_CODE, &statuses[i]);
-		curl_multi_remove_handle(m, e[i]);
-		curl_easy_cleanup(e[i]);
-		curl_slist_free_all(h[i]);
-	}
-	curl_multi_cleanup(m);
 }
 
 /* ---- connections ---- */
@@ -298,30 +246,33 @@ START_TEST(test_parallel_accepts_at_the_limit)
 {
 	long x = fresh_user(), a = fresh_user(), b = fresh_user();
 	long c = fresh_user(), d = fresh_user(), ids[2];
-	char *paths[2];
-	const char *tokens[2];
+	struct http_req q[2] = { { .method = "POST", .body = "{}",
+				   .content_type = "application/json" },
+				 { .method = "POST", .body = "{}",
+				   .content_type = "application/json" } };
+	http_resp *out[2];
 	long status[2];
 	int round;
 
 	connect_many(x, MAX_CONNECTIONS - 1);
 	for (round = 0; round < 2; round++) {
-		long p = round ? c : a, q = round ? d : b;
+		long p = round ? c : a, y = round ? d : b;
 
 		if (round == 0) {	/* x accepts both at once */
 			ids[0] = request(p, x);
-			ids[1] = request(q, x);
-			tokens[0] = tokens[1] = token_for(x);
+			ids[1] = request(y, x);
+			q[0].token = q[1].token = token_for(x);
 		} else {		/* both accept x's requests at once */
 			ids[0] = request(x, p);
-			ids[1] = request(x, q);
-			tokens[0] = token_for(p);
-			tokens[1] = token_for(q);
+			ids[1] = request(x, y);
+			q[0].token = token_for(p);
+			q[1].token = token_for(y);
 		}
-		paths[0] = strdup(path("/connections/accept/%ld", ids[0]));
-		paths[1] = strdup(path("/connections/accept/%ld", ids[1]));
-		post_in_parallel(2, paths, tokens, status);
-		free(paths[0]);
-		free(paths[1]);
+		q[0].path = path("/connections/accept/%ld", ids[0]);
+		q[1].path = path("/connections/accept/%ld", ids[1]);
+		http_parallel(q, 2, out);
+		status[0] = out[0]->status;
+		status[1] = out[1]->status;
 		ck_assert_msg((status[0] == 200) + (status[1] == 200) == 1 &&
 			      (status[0] == 400) + (status[1] == 400) == 1,
 			      "statuses %ld and %ld", status[0], status[1]);

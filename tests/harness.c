@@ -511,19 +511,24 @@ static struct curl_slist *request_headers(const struct http_req *q)
 	return list;
 }
 
-http_resp *http_send(const struct http_req *q)
-{
-	CURL *h = curl_handle();
-	const char *method = q->method != NULL ? q->method : "GET";
-	char *url = xasprintf("%s%s", q->service == MOD_SERVICE ? stack.mod_url
-				      : stack.url, q->path);
-	struct curl_slist *headers = request_headers(q);
-	struct buf body = { 0 }, hdrs = { 0 };
-	http_resp *r = calloc(1, sizeof(*r));
+/* One request in flight: its handle and what it collects. */
+struct transfer {
+	CURL *h;
+	char *url;
+	struct curl_slist *headers;
+	struct buf body, hdrs;
+};
 
-	if (r == NULL)
-		abort();
-	curl_easy_setopt(h, CURLOPT_URL, url);
+static void transfer_setup(struct transfer *t, CURL *h, const struct http_req *q)
+{
+	const char *method = q->method != NULL ? q->method : "GET";
+
+	memset(t, 0, sizeof(*t));
+	t->h = h;
+	t->url = xasprintf("%s%s", q->service == MOD_SERVICE ? stack.mod_url
+			   : stack.url, q->path);
+	t->headers = request_headers(q);
+	curl_easy_setopt(h, CURLOPT_URL, t->url);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	else
@@ -533,24 +538,78 @@ http_resp *http_send(const struct http_req *q)
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)(q->len ? q->len : strlen(q->body)));
 	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &t->body);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, &hdrs);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &t->hdrs);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
-	if (curl_easy_perform(h) == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(headers);
-	free(url);
-	buf_add(&body, "", 0);	/* "" rather than NULL */
-	r->body = body.p;
-	r->len = body.len;
-	r->headers_ = hdrs.p;
-	r->headers_len_ = hdrs.len;
+}
+
+/* The response of a finished transfer (status 0 if it failed). */
+static http_resp *transfer_done(struct transfer *t, int ok)
+{
+	http_resp *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		abort();
+	if (ok)
+		curl_easy_getinfo(t->h, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(t->headers);
+	free(t->url);
+	buf_add(&t->body, "", 0);	/* "" rather than NULL */
+	r->body = t->body.p;
+	r->len = t->body.len;
+	r->headers_ = t->hdrs.p;
+	r->headers_len_ = t->hdrs.len;
 	if (r->len > 0)
 		r->json = json_tokener_parse(r->body);
 	return own(r, resp_free);
+}
+
+http_resp *http_send(const struct http_req *q)
+{
+	struct transfer t;
+
+	transfer_setup(&t, curl_handle(), q);
+	return transfer_done(&t, curl_easy_perform(t.h) == CURLE_OK);
+}
+
+void http_parallel(const struct http_req *reqs, int n, http_resp **out)
+{
+	struct transfer *t = calloc((size_t)n, sizeof(*t));
+	CURLM *m = curl_multi_init();
+	CURLMsg *msg;
+	int i, running, left, *ok = calloc((size_t)n, sizeof(int));
+
+	if (t == NULL || ok == NULL || m == NULL)
+		abort();
+	for (i = 0; i < n; i++) {
+		transfer_setup(&t[i], curl_easy_init(), &reqs[i]);
+		curl_easy_setopt(t[i].h, CURLOPT_FORBID_REUSE, 1L);
+		curl_easy_setopt(t[i].h, CURLOPT_PRIVATE, &ok[i]);
+		curl_multi_add_handle(m, t[i].h);
+	}
+	do {
+		curl_multi_perform(m, &running);
+		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+			int *done = NULL;
+
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &done);
+			if (msg->msg == CURLMSG_DONE && done != NULL)
+				*done = msg->data.result == CURLE_OK;
+		}
+		if (running)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	} while (running);
+	for (i = 0; i < n; i++) {
+		out[i] = transfer_done(&t[i], ok[i]);
+		curl_multi_remove_handle(m, t[i].h);
+		curl_easy_cleanup(t[i].h);
+	}
+	curl_multi_cleanup(m);
+	free(ok);
+	free(t);
 }
 
 static http_resp *simple(enum service s, const char *method, const char *path,

@@ -113,6 +113,10 @@ const char *http_header(const http_resp *r, const char *name);
 /* X-Statement-Count of r (statements the request ran), or -1 without it. */
 int statement_count(const http_resp *r);
 
+/* Sends the n requests at once, each on its own connection (so that
+ * different responders serve them), and stores the responses in out. */
+void http_parallel(const struct http_req *reqs, int n, http_resp **out);
+
 /* GETs path on the main service n times, up to 8 at once on separate
  * connections; returns how many answered 200. */
 int http_burst(const char *path, int n);
