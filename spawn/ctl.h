@@ -25,6 +25,7 @@ struct ctl_command {
 ctl_fn ctl_migrate;
 ctl_fn ctl_media;
 ctl_fn ctl_nginx;
+ctl_fn ctl_tune;
 
 /*
  * Loads the settings (--env-file, INTENTIONAL_ENV_FILE, environment) into

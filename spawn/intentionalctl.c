@@ -19,6 +19,8 @@ static const struct ctl_command commands[] = {
 	  ctl_media },
 	{ "nginx", "print the production nginx configuration of this host",
 	  ctl_nginx },
+	{ "tune", "settings for a community and host size (--users --ram --cpus)",
+	  ctl_tune },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
