@@ -26,6 +26,7 @@ ctl_fn ctl_migrate;
 ctl_fn ctl_media;
 ctl_fn ctl_nginx;
 ctl_fn ctl_tune;
+ctl_fn ctl_doctor;
 
 /*
  * Loads the settings (--env-file, INTENTIONAL_ENV_FILE, environment) into

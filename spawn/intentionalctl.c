@@ -21,6 +21,8 @@ static const struct ctl_command commands[] = {
 	  ctl_nginx },
 	{ "tune", "settings for a community and host size (--users --ram --cpus)",
 	  ctl_tune },
+	{ "doctor", "scaling triggers now: CPU, memory, p95, connections, errors",
+	  ctl_doctor },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
