@@ -5,33 +5,16 @@
 # read the metrics, /proc and PostgreSQL), and the slowest statements.
 set -euo pipefail
 
-src=${TOP_SRCDIR:-.}
-build=${TOP_BUILDDIR:-.}
-stack=$src/spawn/intentional-stack
-data=$(mktemp -d "${TMPDIR:-/tmp}/doctor-test.XXXXXX")
+# shellcheck source=tests/stack-test.sh
+. "${TOP_SRCDIR:-.}/tests/stack-test.sh"
+need_wrk
+test_dir doctor
+start_stack "$data"
 wrk_pid=
-cleanup() {
-	[[ -z $wrk_pid ]] || kill "$wrk_pid" 2>/dev/null || true
-	"$stack" stop --data-dir "$data" >/dev/null 2>&1 || true
-	rm -rf "$data"
+stop_wrk() {
+	[[ -z $wrk_pid ]] || kill "$wrk_pid"
 }
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-command -v wrk >/dev/null || {
-	[[ -z ${CI:-} ]] || fail "wrk is missing (spawn/debian-packages)"
-	echo "SKIP: wrk not installed"
-	exit 77
-}
-
-"$stack" start --data-dir "$data" --port 0 --mod-port 0 --responders 2 \
-	--build-dir "$build" --pg-template "$build/tests/tmp" >/dev/null
-# shellcheck source=/dev/null
-. "$data/stack.env"
+at_exit stop_wrk
 
 wrk -t2 -c8 -d6s "$URL/health/db" >/dev/null 2>&1 &
 wrk_pid=$!

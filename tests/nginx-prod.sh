@@ -7,19 +7,16 @@
 # ports behave as README "nginx and TLS" says.
 set -euo pipefail
 
-src=${TOP_SRCDIR:-.}
-build=${TOP_BUILDDIR:-.}
-stack=$src/spawn/intentional-stack
-data=$(mktemp -d "${TMPDIR:-/tmp}/nginx-prod-test.XXXXXX")
+# shellcheck source=tests/stack-test.sh
+. "${TOP_SRCDIR:-.}/tests/stack-test.sh"
+test_dir nginx-prod
 ngx=$data/prod
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
-
-cleanup() {
-	[[ ! -f $ngx/nginx.pid ]] || kill "$(cat "$ngx/nginx.pid")" 2>/dev/null || true
-	"$stack" stop --data-dir "$data" >/dev/null 2>&1 || true
-	[[ -n ${KEEP:-} ]] || rm -rf "$data"
+start_stack "$data"
+stop_nginx() {
+	[[ ! -f $ngx/nginx.pid ]] || kill "$(cat "$ngx/nginx.pid")"
 }
-trap cleanup EXIT
+at_exit stop_nginx
 
 failures=0
 check() {
@@ -53,9 +50,6 @@ pick_ports() {
 		fi
 	done
 }
-
-"$stack" start --data-dir "$data" --port 0 --mod-port 0 --responders 2 \
-	--build-dir "$build" --pg-template "$build/tests/tmp" >/dev/null
 
 mkdir -p "$ngx/certs" "$ngx/tmp"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \

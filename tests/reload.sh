@@ -7,35 +7,16 @@
 # answer, no socket error.
 set -euo pipefail
 
-src=${TOP_SRCDIR:-.}
-build=${TOP_BUILDDIR:-.}
-stack=$src/spawn/intentional-stack
-data=$(mktemp -d "${TMPDIR:-/tmp}/reload-test.XXXXXX")
+# shellcheck source=tests/stack-test.sh
+. "${TOP_SRCDIR:-.}/tests/stack-test.sh"
+need_wrk
+test_dir reload
+start_stack "$data"
 wrk_pid=
-
-cleanup() {
-	[[ -z $wrk_pid ]] || kill "$wrk_pid" 2>/dev/null || true
-	"$stack" stop --data-dir "$data" >/dev/null 2>&1 || true
-	rm -rf "$data"
+stop_wrk() {
+	[[ -z $wrk_pid ]] || kill "$wrk_pid"
 }
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	tail -n 30 "$data/log/main.log" >&2 || true
-	exit 1
-}
-
-command -v wrk >/dev/null || {
-	[[ -z ${CI:-} ]] || fail "wrk is missing (spawn/debian-packages)"
-	echo "SKIP: wrk not installed"
-	exit 77
-}
-
-"$stack" start --data-dir "$data" --port 0 --mod-port 0 --responders 2 \
-	--build-dir "$build" --pg-template "$build/tests/tmp" >/dev/null
-# shellcheck source=/dev/null
-. "$data/stack.env"
+at_exit stop_wrk
 
 count() {
 	pgrep -P "$(cat "$data/run/main.pid")" | wc -l
@@ -47,7 +28,8 @@ check_wrk() {
 	requests=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' "$report")
 	echo "wrk: ${requests:-0} requests; $(grep -E 'Non-2xx|Socket errors' "$report" || echo 'no errors')"
 	((${requests:-0} > 100)) || fail "wrk made too few requests: $(cat "$report")"
-	! grep -qE 'Non-2xx|Socket errors' "$report" || fail "requests failed: $(cat "$report")"
+	! grep -qE 'Non-2xx|Socket errors' "$report" ||
+		fail "requests failed: $(cat "$report"; tail -n 30 "$data/log/main.log")"
 }
 
 # ---- 2 -> 4 -> 2 responders under load ----

@@ -7,24 +7,16 @@
 # over TCP, and stopping the app side leaves the database running.
 set -euo pipefail
 
-src=${TOP_SRCDIR:-.}
-build=${TOP_BUILDDIR:-.}
-stack=$src/spawn/intentional-stack
+# shellcheck source=tests/stack-test.sh
+. "${TOP_SRCDIR:-.}/tests/stack-test.sh"
 pg=$src/spawn/pg-cluster
-data=$(mktemp -d "${TMPDIR:-/tmp}/split-test.XXXXXX")
+test_dir split
 app=$data/app
 db=$data/db
-cleanup() {
-	"$stack" stop --data-dir "$app" >/dev/null 2>&1 || true
-	"$pg" "$db" stop >/dev/null 2>&1 || true
-	rm -rf "$data"
+stop_db() {
+	"$pg" "$db" stop
 }
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+at_exit stop_db
 
 # ---- the database host ----
 "$pg" "$db" init >/dev/null
@@ -46,14 +38,11 @@ echo "ok: database cluster on 127.0.0.1:$port with the tune --split drop-in"
 
 # ---- the app host ----
 mkdir -p "$app"
-"$stack" start --data-dir "$app" --port 0 --mod-port 0 --responders 2 \
-	--build-dir "$build" --database-url "$url" >/dev/null
+start_stack "$app" --database-url "$url"
 [[ ! -e $app/pg ]] || fail "the app side made a cluster of its own"
 status=$("$stack" status --data-dir "$app") || fail "status: $status"
 grep -q '^postgresql: external' <<<"$status" ||
 	fail "status does not report the external database: $status"
-# shellcheck source=/dev/null
-. "$app/stack.env"
 echo "ok: stack started against DATABASE_URL=$url"
 
 if command -v wrk >/dev/null; then
