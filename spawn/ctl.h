@@ -27,6 +27,8 @@ ctl_fn ctl_media;
 ctl_fn ctl_nginx;
 ctl_fn ctl_tune;
 ctl_fn ctl_doctor;
+ctl_fn ctl_backup;
+ctl_fn ctl_restore;
 
 /*
  * Loads the settings (--env-file, INTENTIONAL_ENV_FILE, environment) into

@@ -23,6 +23,10 @@ static const struct ctl_command commands[] = {
 	  ctl_tune },
 	{ "doctor", "scaling triggers now: CPU, memory, p95, connections, errors",
 	  ctl_doctor },
+	{ "backup", "database and media into a dated archive, with retention",
+	  ctl_backup },
+	{ "restore", "put an archive of backup back, and verify it",
+	  ctl_restore },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
