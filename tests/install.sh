@@ -2,7 +2,9 @@
 # make install DESTDIR=... installs exactly the files of tests/installed-files
 # (paths written with the configured directories as ${bindir} etc., so the
 # list holds for any --prefix, as under make distcheck; the migrations as
-# one line, as each new one would otherwise touch the list), and make
+# one line, as each new one would otherwise touch the list); every
+# installed command and intentionalctl subcommand answers --help;
+# systemd-analyze finds nothing to say about the units; and make
 # uninstall removes every one of them.
 set -euo pipefail
 
@@ -59,6 +61,49 @@ if ! diff -u "$expected" <(installed) >"$work/diff"; then
 	cat "$work/diff" >&2
 	exit 1
 fi
+# ---- --help of every command ----
+dir_of() {
+	sub_make print-install-dirs | sed -n "s/^$1=//p"
+}
+sbin=$dest$(dir_of sbindir)
+bin=$dest$(dir_of bindir)
+helps=("$sbin/intentional-fcgi" "$sbin/intentional-supervise" "$bin/intentionalctl")
+for cmd in $("$bin/intentionalctl" --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p'); do
+	helps+=("$bin/intentionalctl $cmd")
+done
+for cmd in "${helps[@]}"; do
+	# shellcheck disable=SC2086 # "intentionalctl CMD" is two words
+	out=$($cmd --help) || {
+		echo "FAIL: $cmd --help exits with $?" >&2
+		exit 1
+	}
+	[[ $out == usage:* ]] || {
+		echo "FAIL: $cmd --help prints no usage" >&2
+		exit 1
+	}
+done
+echo "ok: --help of ${#helps[@]} commands"
+
+# ---- the units, with their paths moved under DESTDIR ----
+if command -v systemd-analyze >/dev/null; then
+	units=$work/units
+	mkdir -p "$units"
+	moves=()
+	for d in sbindir bindir sysconfdir; do
+		moves+=(-e "s|$(dir_of "$d")/|$dest$(dir_of "$d")/|g")
+	done
+	for unit in "$dest$(dir_of systemdunitdir)"/*; do
+		sed "${moves[@]}" "$unit" >"$units/${unit##*/}"
+	done
+	said=$(systemd-analyze verify "$units/intentional@main.service" \
+		"$units/intentional-backup.service" "$units/intentional-backup.timer" 2>&1) || true
+	[[ -z $said ]] || {
+		echo "FAIL: systemd-analyze verify: $said" >&2
+		exit 1
+	}
+	echo "ok: systemd-analyze verify accepts the units"
+fi
+
 migrations=$(find "$src/schema" -name '[0-9]*_*.sql' | wc -l)
 [[ $(find "$dest" -path '*/schema/*.sql' | wc -l) -eq $migrations ]] ||
 	{
