@@ -21,5 +21,7 @@ extern const struct route_group media_routes;		/* h_media.c */
 extern const struct route_group comments_routes;	/* h_comments.c */
 extern const struct route_group reactions_routes;	/* h_reactions.c */
 extern const struct route_group notifications_routes;	/* h_notifications.c */
+extern const struct route_group posts_routes;		/* h_posts.c */
+extern const struct route_group feed_routes;		/* h_feed.c */
 
 #endif

@@ -30,6 +30,7 @@ enum ftype {
 	F_BOOL,			/* JSON boolean, or true/false in a query */
 	F_INT_LIST,		/* JSON array of integers */
 	F_CSV_INTS,		/* query text "1,2,3" (empty items ignored) */
+	F_TIMESTAMP,		/* ISO-8601 date-time; s becomes a timestamp literal */
 };
 
 #define REQUIRED 0x1

@@ -19,6 +19,8 @@ static const struct route_group *const main_groups[] = {
 	&comments_routes,
 	&reactions_routes,
 	&notifications_routes,
+	&posts_routes,
+	&feed_routes,
 	NULL,
 };
 

@@ -9,6 +9,7 @@
 #include "jsonv.h"
 #include "reply.h"
 #include "route.h"
+#include "wallclock.h"
 
 #define INT4_MIN (-2147483647LL - 1)
 #define INT4_MAX 2147483647LL
@@ -116,6 +117,23 @@ static void check_count(struct errors *e, const char *where,
 				    "List should have at least", f->min, " items");
 }
 
+/* An ISO-8601 date-time (lib/wallclock.h), stored in v->s as the
+ * timestamp literal PostgreSQL takes. */
+static void check_timestamp(struct errors *e, const char *where,
+			    const struct field *f, struct value *v,
+			    json_object *input)
+{
+	struct wallclock w;
+
+	if (wallclock_parse(v->s, &w) < 0) {
+		add_error(e, where, f->name, "datetime_from_date_parsing",
+			  "Input should be a valid datetime",
+			  json_object_get(input));
+		return;
+	}
+	v->s = wallclock_sql(e->r->arena, &w);
+}
+
 /* "1,2,,3" -> {1,2,3}; empty items are skipped, as the original does. */
 static int parse_csv_ints(struct arena *a, const char *s, struct value *v)
 {
@@ -214,6 +232,9 @@ static void query_field(struct errors *e, const char *where,
 	case F_INT_LIST:
 		check_str(e, where, f, v, strlen(s), input);
 		break;
+	case F_TIMESTAMP:
+		check_timestamp(e, "query", f, v, input);
+		break;
 	}
 }
 
@@ -284,6 +305,7 @@ static void body_field(struct errors *e, const struct field *f,
 			check_int_bounds(e, "body", f, v, j);
 		break;
 	case F_STR:
+	case F_TIMESTAMP:
 		if (!json_object_is_type(j, json_type_string)) {
 			add_error(e, "body", f->name, "string_type",
 				  "Input should be a valid string",
@@ -291,7 +313,11 @@ static void body_field(struct errors *e, const struct field *f,
 			break;
 		}
 		v->s = json_object_get_string(j);
-		check_str(e, "body", f, v, (size_t)json_object_get_string_len(j), j);
+		if (f->type == F_TIMESTAMP)
+			check_timestamp(e, "body", f, v, j);
+		else
+			check_str(e, "body", f, v,
+				  (size_t)json_object_get_string_len(j), j);
 		break;
 	case F_BOOL:
 		if (!json_object_is_type(j, json_type_boolean))

@@ -9,14 +9,14 @@
 
 struct config cfg;
 
-enum kind { K_STR, K_LONG, K_BOOL };
+enum kind { K_STR, K_LONG, K_BOOL, K_DOUBLE };
 
 struct setting {
 	const char *name;
 	enum kind kind;
 	size_t offset;
 	const char *def;
-	long min, max;		/* K_LONG bounds */
+	long min, max;		/* K_LONG and K_DOUBLE bounds */
 	int secret;
 };
 
@@ -26,6 +26,8 @@ struct setting {
 	{ name, K_STR, offsetof(struct config, field), def, 0, 0, 1 }
 #define L(name, field, def, lo, hi) \
 	{ name, K_LONG, offsetof(struct config, field), def, lo, hi, 0 }
+#define D(name, field, def, lo, hi) \
+	{ name, K_DOUBLE, offsetof(struct config, field), def, lo, hi, 0 }
 #define B(name, field, def) \
 	{ name, K_BOOL, offsetof(struct config, field), def, 0, 1, 0 }
 
@@ -82,6 +84,8 @@ static const struct setting settings[] = {
 	L("MEDIA_MAX_WIDTH", media_max_width, "1280", 1, 16384),
 	L("MEDIA_MAX_HEIGHT", media_max_height, "720", 1, 16384),
 	L("MEDIA_MIN_SIDE", media_min_side, "50", 1, 16384),
+	D("DIGEST_MIN_IMPORTANCE_THRESHOLD", digest_min_importance, "1.0", 0, 10),
+	L("DIGEST_POSTS_PER_CONNECTION_PER_DAY", digest_posts_per_day, "2", 0, 100),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -188,6 +192,23 @@ static int parse_long(const struct setting *st, const char *v, long *out)
 	return 0;
 }
 
+static int parse_double(const struct setting *st, const char *v, double *out)
+{
+	char *end;
+	double n;
+
+	errno = 0;
+	n = strtod(v, &end);
+	if (errno != 0 || end == v || *end != '\0' || !(n >= st->min) ||
+	    !(n <= st->max)) {
+		fprintf(stderr, "config: %s must be a number in %ld..%ld\n",
+			st->name, st->min, st->max);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
 static int parse_bool(const struct setting *st, const char *v, int *out)
 {
 	if (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
@@ -219,6 +240,8 @@ static int apply(size_t i, const char *v)
 		return parse_long(st, v ? v : "0", (long *)(void *)field);
 	case K_BOOL:
 		return parse_bool(st, v ? v : "0", (int *)(void *)field);
+	case K_DOUBLE:
+		return parse_double(st, v ? v : "0", (double *)(void *)field);
 	}
 	return -1;
 }
@@ -334,6 +357,8 @@ void config_print(void)
 			printf("%ld\n", *(const long *)(const void *)field);
 		else if (st->kind == K_BOOL)
 			printf("%d\n", *(const int *)(const void *)field);
+		else if (st->kind == K_DOUBLE)
+			printf("%g\n", *(const double *)(const void *)field);
 		else if (st->secret)
 			puts("(set, hidden)");
 		else {

@@ -59,6 +59,10 @@ struct config {
 	long media_max_width;
 	long media_max_height;
 	long media_min_side;
+
+	/* digest (API.md 6.7) */
+	double digest_min_importance;	/* scores must be above it (6.7) */
+	long digest_posts_per_day;	/* per author and day, used clamped to 1..2 */
 };
 
 extern struct config cfg;

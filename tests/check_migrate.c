@@ -142,8 +142,10 @@ START_TEST(fresh_database_gets_the_whole_schema)
 
 	ck_assert_int_eq(migrate(url, &out), RES_OK);
 	expect_output(out, "applied 0001_initial\napplied 0002_feed_indexes\n"
-		      "applied 0003_password_accounts\n");
-	expect(url, bookkeeping, "1:initial,2:feed_indexes,3:password_accounts");
+		      "applied 0003_password_accounts\n"
+		      "applied 0004_feed_covering_index\n");
+	expect(url, bookkeeping, "1:initial,2:feed_indexes,3:password_accounts,"
+	       "4:feed_covering_index");
 	expect(url, "SELECT string_agg(tablename, ',' ORDER BY tablename)"
 	       " FROM pg_tables WHERE schemaname = 'public'",
 	       "alembic_version,comments,connections,intentional_credentials,"
@@ -179,7 +181,7 @@ START_TEST(fresh_database_gets_the_whole_schema)
 	       "ix_registration_requests_google_id=false,ix_users_email=true,"
 	       "ix_users_id=false");
 	/* SCHEMA.md's 67 (with those of keys), 0002's 5, bookkeeping's 1,
-	 * 0003's 2 primary keys */
+	 * 0003's 2 primary keys; 0004 replaces one of 0002's */
 	expect(url, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'",
 	       "75");
 	expect(url, "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder)"
@@ -194,6 +196,11 @@ START_TEST(fresh_database_gets_the_whole_schema)
 	       "(read_at IS NULL)");
 	expect(url, "SELECT count(*) FROM pg_indexes"
 	       " WHERE indexname LIKE 'ix\\_intentional\\_%'", "5");
+	/* 0004 */
+	expect(url, "SELECT pg_get_indexdef('ix_intentional_posts_author_feed'"
+	       "::regclass)", "CREATE INDEX ix_intentional_posts_author_feed ON"
+	       " public.posts USING btree (author_id, created_at DESC, id DESC)"
+	       " INCLUDE (audience_type)");
 	free(url);
 }
 END_TEST
@@ -208,7 +215,7 @@ START_TEST(second_run_changes_nothing)
 	free(out);
 	before = pgtest_query(url, applied_at);
 	ck_assert_int_eq(migrate(url, &out), RES_OK);
-	expect_output(out, "schema up to date (version 3)\n");
+	expect_output(out, "schema up to date (version 4)\n");
 	expect(url, applied_at, before);
 	ck_assert_int_eq(run_on(url, migrate_status, migrations,
 				migration_count, &out), RES_OK);
@@ -235,9 +242,11 @@ START_TEST(original_database_is_adopted_unchanged)
 	ck_assert_int_eq(migrate(url, &out), RES_OK);
 	expect_output(out, "adopted 0001_initial (database of the original "
 		      "backend, left unchanged)\napplied 0002_feed_indexes\n"
-		      "applied 0003_password_accounts\n");
+		      "applied 0003_password_accounts\n"
+		      "applied 0004_feed_covering_index\n");
 	expect(url, rows_digest, rows);
-	expect(url, bookkeeping, "1:initial,2:feed_indexes,3:password_accounts");
+	expect(url, bookkeeping, "1:initial,2:feed_indexes,3:password_accounts,"
+	       "4:feed_covering_index");
 
 	/* Same schema as a fresh database: 0001 is the original's. */
 	ck_assert_int_eq(migrate(ref, &out), RES_OK);
@@ -384,11 +393,13 @@ START_TEST(concurrent_runners_serialise)
 	PQclear(PQexec(holder, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")"));
 	for (i = 0; i < 2; i++)
 		ck_assert_int_eq(pgtest_collect(pid[i], fd[i], &out[i]), 0);
-	i = strcmp(out[0], "schema up to date (version 3)\n") == 0;
+	i = strcmp(out[0], "schema up to date (version 4)\n") == 0;
 	ck_assert_str_eq(out[i], "applied 0001_initial\napplied 0002_feed_indexes\n"
-			 "applied 0003_password_accounts\n");
-	ck_assert_str_eq(out[1 - i], "schema up to date (version 3)\n");
-	expect(url, bookkeeping, "1:initial,2:feed_indexes,3:password_accounts");
+			 "applied 0003_password_accounts\n"
+			 "applied 0004_feed_covering_index\n");
+	ck_assert_str_eq(out[1 - i], "schema up to date (version 4)\n");
+	expect(url, bookkeeping, "1:initial,2:feed_indexes,3:password_accounts,"
+	       "4:feed_covering_index");
 	PQfinish(holder);
 	free(out[0]);
 	free(out[1]);

@@ -7,8 +7,9 @@
  *
  * Works on any database URL: harness_database_url() of an integration test,
  * or a pgtest cluster.  fx_use() names the database; each process (Check
- * forks one per test) opens its own connection on first use.  Failures
- * abort the test with the SQL error.
+ * forks one per test) opens its own connection on first use.  A failing
+ * fixture prints the SQL error and exits with 99, so the fixtures also
+ * work in main() before the tests run.
  *
  *	fx_use(harness_database_url());
  *	struct fx_matrix m;

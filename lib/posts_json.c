@@ -1,0 +1,112 @@
+#include <string.h>
+
+#include "arena.h"
+#include "db.h"
+#include "jsonv.h"
+#include "posts_json.h"
+#include "users_json.h"
+
+/* Parses the JSON text of a column; NULL for SQL NULL or bad text. */
+static json_object *json_column(struct arena *a, const PGresult *res,
+				int row, int col)
+{
+	const char *text = db_get_str(res, row, col);
+	json_object *j;
+
+	if (text == NULL || jv_parse(a, text, strlen(text), &j) < 0)
+		return NULL;
+	return j;
+}
+
+/* photo_urls and photo_urls_presigned from the stored list of keys. */
+static void put_photos(struct arena *a, json_object *post, json_object *keys)
+{
+	json_object *urls = json_object_new_array();
+	json_object *presigned = json_object_new_array();
+	size_t i, n = json_object_is_type(keys, json_type_array)
+		? json_object_array_length(keys) : 0;
+
+	for (i = 0; i < n; i++) {
+		json_object *k = json_object_array_get_idx(keys, i);
+		const char *key;
+
+		if (!json_object_is_type(k, json_type_string))
+			continue;
+		key = json_object_get_string(k);
+		json_object_array_add(urls, json_object_new_string(key));
+		json_object_array_add(presigned, json_object_new_string(
+			arena_printf(a, "/images/%s", key)));
+	}
+	jv_put(post, "photo_urls", urls);
+	jv_put(post, "photo_urls_presigned", presigned);
+}
+
+/* The Tag object (2.3) from the json_build_object of POST_COLUMNS:
+ * timestamps in the contract's form, a NULL colour as "generic". */
+static json_object *tag_json(json_object *t)
+{
+	json_object *o = json_object_new_object(), *v;
+	const char *color;
+
+	json_object_object_get_ex(t, "id", &v);
+	jv_put(o, "id", json_object_get(v));
+	json_object_object_get_ex(t, "owner_user_id", &v);
+	jv_put(o, "owner_user_id", json_object_get(v));
+	json_object_object_get_ex(t, "name", &v);
+	jv_put(o, "name", json_object_get(v));
+	json_object_object_get_ex(t, "color_scheme", &v);
+	color = json_object_get_string(v);
+	jv_put(o, "color_scheme", json_object_new_string(color ? color : "generic"));
+	json_object_object_get_ex(t, "created_at", &v);
+	jv_put(o, "created_at", jv_timestamp(json_object_get_string(v)));
+	return o;
+}
+
+static json_object *audience_tags_json(json_object *tags)
+{
+	json_object *list = json_object_new_array();
+	size_t i, n = json_object_is_type(tags, json_type_array)
+		? json_object_array_length(tags) : 0;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(list, tag_json(
+			json_object_array_get_idx(tags, i)));
+	return list;
+}
+
+json_object *post_json(struct arena *a, const PGresult *res, int row,
+		       int summary_col)
+{
+	json_object *o = json_object_new_object();
+
+	jv_put(o, "id", json_object_new_int64(db_get_int(res, row, PC_ID)));
+	jv_put(o, "author_id", json_object_new_int64(
+		db_get_int(res, row, PC_AUTHOR_ID)));
+	jv_put(o, "content", jv_str(db_get_str(res, row, PC_CONTENT)));
+	jv_put(o, "audience_type", jv_str(db_get_str(res, row,
+						     PC_AUDIENCE_TYPE)));
+	put_photos(a, o, json_column(a, res, row, PC_PHOTO_URLS));
+	jv_put(o, "created_at", jv_timestamp(db_get_str(res, row,
+							PC_CREATED_AT)));
+	jv_put(o, "author", author_json(res, row, PC_AUTHOR));
+	jv_put(o, "audience_tags", audience_tags_json(
+		json_column(a, res, row, PC_AUDIENCE_TAGS)));
+	jv_put(o, "digest_summary", summary_col < 0 ? NULL
+	       : jv_str(db_get_str(res, row, summary_col)));
+	jv_put(o, "comment_count", json_object_new_int64(
+		db_get_int(res, row, PC_COMMENT_COUNT)));
+	return o;
+}
+
+json_object *posts_json(struct arena *a, const PGresult *res,
+			int summary_col)
+{
+	json_object *list = json_object_new_array();
+	int row, n = PQntuples(res);
+
+	for (row = 0; row < n; row++)
+		if (!PQgetisnull(res, row, PC_ID))
+			json_object_array_add(list, post_json(a, res, row,
+							      summary_col));
+	return list;
+}
