@@ -110,7 +110,7 @@ static void build_feed_world(struct feed_world *w)
 	PQclear(fx_sql("BEGIN"));
 	for (k = 0; k < 320; k++) {
 		int n = (k * 97) % 320, kind = n % 8, c = (n / 8) % 4;
-		const char *when = strf("2025-02-01 %02d:%02d", n / 2 / 60,
+		const char *when = tfmt("2025-02-01 %02d:%02d", n / 2 / 60,
 					n / 2 % 60);
 		long id = 0;
 
@@ -161,7 +161,7 @@ START_TEST(offset_paging_returns_each_visible_post_once_in_order)
 	ck_assert_int_eq(w.nvisible, 120);
 	nwant = feed_order(w.visible, w.nvisible, want);
 	for (skip = 0;; skip += n) {
-		n = page_ids(w.viewer, strf("/feed/?skip=%d&limit=7", skip), page);
+		n = page_ids(w.viewer, tfmt("/feed/?skip=%d&limit=7", skip), page);
 		if (n == 0)
 			break;
 		/* never a short page while more posts exist */
@@ -195,16 +195,16 @@ START_TEST(cursor_paging_is_stable_while_posts_arrive)
 			break;
 		memcpy(got + ngot, page, (size_t)n * sizeof(long));
 		ngot += n;
-		path = strf("/feed?limit=9&before=%s&before_id=%ld",
+		path = tfmt("/feed?limit=9&before=%s&before_id=%ld",
 			    item_str(r, n - 1, "created_at"), page[n - 1]);
 		/* a new post at the top between two pages */
-		fx_post(w.conn[newer % 4], "all", strf("2025-03-01 10:%02d", newer),
+		fx_post(w.conn[newer % 4], "all", tfmt("2025-03-01 10:%02d", newer),
 			NULL, "[]");
 		newer++;
 	}
 	assert_same_ids(got, ngot, want, nwant);
 	/* the new posts are at the top of a fresh first page */
-	n = page_ids(w.viewer, strf("/feed?limit=%d", newer + 1), page);
+	n = page_ids(w.viewer, tfmt("/feed?limit=%d", newer + 1), page);
 	ck_assert_int_eq(n, newer + 1);
 	ck_assert_int_eq(page[newer], want[0]);
 	/* before alone: strictly older than that time */
@@ -213,7 +213,7 @@ START_TEST(cursor_paging_is_stable_while_posts_arrive)
 			     " AND created_at >= (SELECT created_at FROM posts"
 			     " WHERE id = %ld)", list, want[60]);
 	free(list);
-	n = page_ids(w.viewer, strf("/feed?limit=100&before=%s",
+	n = page_ids(w.viewer, tfmt("/feed?limit=100&before=%s",
 				    sql_str("SELECT to_char(created_at,"
 					    " 'YYYY-MM-DD\"T\"HH24:MI:SS') FROM posts"
 					    " WHERE id = %ld", want[60])), page);
@@ -250,17 +250,17 @@ START_TEST(tag_filter_keeps_tagged_people_and_own_matching_posts)
 
 	/* all but c1's private post */
 	ck_assert_int_eq(page_ids(v, "/feed?limit=100", ids), 8);
-	n = page_ids(v, strf("/feed?tag_ids=%ld", x), ids);
+	n = page_ids(v, tfmt("/feed?tag_ids=%ld", x), ids);
 	ck_assert_int_eq(n, 4);
 	ck_assert_int_eq(ids[0], v_tags_x);
 	ck_assert_int_eq(ids[1], v_all);
 	ck_assert_int_eq(ids[2], c2_all);
 	ck_assert_int_eq(ids[3], c1_all);
-	n = page_ids(v, strf("/feed?tag_ids=%ld,,%ld&limit=50", y, x), ids);
+	n = page_ids(v, tfmt("/feed?tag_ids=%ld,,%ld&limit=50", y, x), ids);
 	ck_assert_int_eq(n, 6);
 	ck_assert(has_id(ids, n, c3_all) && has_id(ids, n, v_tags_y));
 	/* someone else's tag: no tagged people, only the viewer's 'all' posts */
-	n = page_ids(v, strf("/feed?tag_ids=%ld,%ld", foreign, theirs), ids);
+	n = page_ids(v, tfmt("/feed?tag_ids=%ld,%ld", foreign, theirs), ids);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(ids[0], v_all);
 	/* an empty list is no filter */
@@ -328,7 +328,7 @@ END_TEST
 /* GET /digest/ of user with the query; asserts 200. */
 static http_resp *digest(long user, const char *query)
 {
-	return get_ok(user, strf("/digest/?%s", query));
+	return get_ok(user, tfmt("/digest/?%s", query));
 }
 
 static int digest_ids(long user, const char *query, long *ids)
@@ -366,7 +366,7 @@ START_TEST(digest_week_runs_from_sunday_to_saturday)
 	in_last = scored(c, "all", "2025-03-08 23:59:59.9", 5);
 	scored(c, "all", "2025-03-09 00:00:00", 5);
 	for (i = 0; i < sizeof(same_week) / sizeof(same_week[0]); i++) {
-		r = digest(u, strf("client_timestamp=%s", same_week[i]));
+		r = digest(u, tfmt("client_timestamp=%s", same_week[i]));
 		ck_assert_str_eq(jstr(r, "week_start"), "2025-03-02T00:00:00");
 		ck_assert_str_eq(jstr(r, "week_end"), "2025-03-08T23:59:59");
 		ck_assert_int_eq(post_ids(r, "posts", ids, MAX_IDS), 2);
@@ -494,7 +494,7 @@ START_TEST(digest_keeps_the_first_twelve_in_time_order)
 	/* one post per author and day, the same hour: ties by score, then id */
 	for (d = 0; d < 5; d++)
 		for (a = 0; a < 3; a++)
-			all[n++] = scored(c[a], "all", strf("2025-03-%02d 09:00", 2 + d),
+			all[n++] = scored(c[a], "all", tfmt("2025-03-%02d 09:00", 2 + d),
 					  a == 1 ? 6 : 5);
 	for (d = 0, n = 0; d < 4; d++) {
 		want[n++] = all[3 * d + 1];	/* the 6.0 first */
@@ -530,18 +530,18 @@ START_TEST(digest_tag_filter_narrows_the_authors)
 	p2 = scored(c2, "all", "2025-03-03 10:00", 5);
 	p3 = scored(c3, "all", "2025-03-03 11:00", 5);
 	own = scored(u, "all", "2025-03-03 12:00", 5);
-	ck_assert_int_eq(digest_ids(u, strf("%s&tag_filter=friends", q), ids), 1);
+	ck_assert_int_eq(digest_ids(u, tfmt("%s&tag_filter=friends", q), ids), 1);
 	ck_assert_int_eq(ids[0], p1);
-	ck_assert_int_eq(digest_ids(u, strf("%s&tag_filter=family", q), ids), 1);
+	ck_assert_int_eq(digest_ids(u, tfmt("%s&tag_filter=family", q), ids), 1);
 	ck_assert_int_eq(ids[0], p2);
-	ck_assert_int_eq(digest_ids(u, strf("%s&tag_filter=%ld", q, z), ids), 1);
+	ck_assert_int_eq(digest_ids(u, tfmt("%s&tag_filter=%ld", q, z), ids), 1);
 	ck_assert_int_eq(ids[0], p3);
-	ck_assert_int_eq(digest_ids(u, strf("%s&tag_filter=%ld", q, foreign), ids), 0);
-	ck_assert_int_eq(digest_ids(u, strf("%s&tag_filter=99999999999999", q), ids), 0);
-	ck_assert_int_eq(digest_ids(u, strf("%s&tag_filter=all", q), ids), 4);
+	ck_assert_int_eq(digest_ids(u, tfmt("%s&tag_filter=%ld", q, foreign), ids), 0);
+	ck_assert_int_eq(digest_ids(u, tfmt("%s&tag_filter=99999999999999", q), ids), 0);
+	ck_assert_int_eq(digest_ids(u, tfmt("%s&tag_filter=all", q), ids), 4);
 	ck_assert_int_eq(ids[3], own);
-	ck_assert_int_eq(digest_ids(u, strf("%s&tag_filter=Friends", q), ids), 4);
-	ck_assert_int_eq(digest_ids(u, strf("%s&tag_filter=-3", q), ids), 4);
+	ck_assert_int_eq(digest_ids(u, tfmt("%s&tag_filter=Friends", q), ids), 4);
+	ck_assert_int_eq(digest_ids(u, tfmt("%s&tag_filter=-3", q), ids), 4);
 	ck_assert_int_eq(digest_ids(u, q, ids), 4);
 }
 END_TEST
@@ -558,7 +558,7 @@ START_TEST(recent_posts_and_their_unread_notifications)
 	fx_connect(v, c, "accepted");
 	fx_connect(w, c, "accepted");
 	for (i = 1; i <= 60; i++)	/* p[60] the newest */
-		p[i] = fx_post(c, "all", strf("2025-01-%02d %02d:00", 1 + i / 24,
+		p[i] = fx_post(c, "all", tfmt("2025-01-%02d %02d:00", 1 + i / 24,
 					      i % 24), NULL, "[]");
 	secret = fx_post(c, "private", "2025-06-01 10:00", NULL, "[]");
 	PQclear(fx_sql("INSERT INTO notifications (recipient_id, actor_id, post_id,"
@@ -614,10 +614,8 @@ END_TEST
 static Suite *feed_suite(void)
 {
 	Suite *s = suite_create("feed");
-	TCase *tc = tcase_create("feed");
+	TCase *tc = social_tcase("feed", 120);
 
-	tcase_add_checked_fixture(tc, NULL, harness_cleanup);
-	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, offset_paging_returns_each_visible_post_once_in_order);
 	tcase_add_test(tc, cursor_paging_is_stable_while_posts_arrive);
 	tcase_add_test(tc, tag_filter_keeps_tagged_people_and_own_matching_posts);
@@ -638,15 +636,6 @@ int main(void)
 	static const char *const settings[] = {
 		"DIGEST_POSTS_PER_CONNECTION_PER_DAY=5", NULL,
 	};
-	SRunner *sr;
-	int failed;
 
-	harness_start(settings);
-	fx_use(harness_database_url());
-	sr = srunner_create(feed_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	harness_stop();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return harness_run(feed_suite(), settings);
 }

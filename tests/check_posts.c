@@ -51,13 +51,13 @@ static int count_file(const char *path, const struct stat *st, int type,
 static int media_files(void)
 {
 	files = 0;
-	nftw(strf("%s/media", harness_data_dir()), count_file, 16, FTW_PHYS);
+	nftw(tfmt("%s/media", harness_data_dir()), count_file, 16, FTW_PHYS);
 	return files;
 }
 
 static int media_exists(const char *key)
 {
-	return access(strf("%s/media/%s", harness_data_dir(), key), F_OK) == 0;
+	return access(tfmt("%s/media/%s", harness_data_dir(), key), F_OK) == 0;
 }
 
 /* The post's field as text from the database. */
@@ -123,7 +123,7 @@ START_TEST(post_for_tags_dedupes_and_returns_its_tags)
 	long u = fresh_user(), t1 = fx_tag(u, "one", "friends"),
 	     t2 = fx_tag(u, "two", "family");
 	struct post_form f = { .content = "for some", .audience_type = "tags",
-			       .audience_tag_ids = strf("%ld, %ld,,%ld,", t2, t1, t2) };
+			       .audience_tag_ids = tfmt("%ld, %ld,,%ld,", t2, t1, t2) };
 	http_resp *r = create_post(token_for(u), &f);
 	json_object *tags, *t;
 
@@ -171,20 +171,20 @@ START_TEST(photo_posts_store_and_delete_their_objects)
 		keys[i] = strdup(array_str(r, "photo_urls", i));
 		ck_assert_int_eq(strncmp(keys[i], prefix, strlen(prefix)), 0);
 		ck_assert_str_eq(array_str(r, "photo_urls_presigned", i),
-				 strf("/images/%s", keys[i]));
+				 tfmt("/images/%s", keys[i]));
 		ck_assert(media_exists(keys[i]));
 	}
 	ck_assert_str_eq(keys[0] + strlen(keys[0]) - 4, ".png");
 	ck_assert_str_eq(keys[1] + strlen(keys[1]) - 4, ".jpg");
 	ck_assert_str_eq(post_field(id, "photo_urls"),
-			 strf("[\"%s\",\"%s\"]", keys[0], keys[1]));
+			 tfmt("[\"%s\",\"%s\"]", keys[0], keys[1]));
 	/* the feed shows the same keys */
 	r = get_ok(u, "/feed/");
 	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(
 		json_object_object_get(json_object_array_get_idx(r->json, 0),
 				       "photo_urls"), 1)), keys[1]);
 	before = media_files();
-	ck_assert_int_eq(http("DELETE", strf("/posts/%ld", id), token_for(u),
+	ck_assert_int_eq(http("DELETE", tfmt("/posts/%ld", id), token_for(u),
 			      NULL)->status, 204);
 	ck_assert(!media_exists(keys[0]) && !media_exists(keys[1]));
 	ck_assert_int_eq(media_files(), before - 2);
@@ -250,9 +250,9 @@ START_TEST(bad_creates_change_nothing)
 		  "audience_tag_ids must be comma-separated integers" },
 		{ "x", "tags", "99999999999", 0, -1, 400,
 		  "audience_tag_ids must be comma-separated integers" },
-		{ "x", "tags", strf("%ld", theirs), 0, -1, 400,
+		{ "x", "tags", tfmt("%ld", theirs), 0, -1, 400,
 		  "audience tags must be existing tags of yours" },
-		{ "x", "tags", strf("%ld,%ld", mine, theirs), 0, -1, 400,
+		{ "x", "tags", tfmt("%ld,%ld", mine, theirs), 0, -1, 400,
 		  "audience tags must be existing tags of yours" },
 		{ "x", "tags", "2000000000", 0, -1, 400,
 		  "audience tags must be existing tags of yours" },
@@ -334,8 +334,8 @@ static const char *neighbour_date_time(void)
 	double h = hour + min / 60.0;
 
 	if (h >= 10.5)
-		return strf("%.10sT00:10:00", utc_wallclock(86400));
-	return strf("%.10sT23:50:00", utc_wallclock(-86400));
+		return tfmt("%.10sT00:10:00", utc_wallclock(86400));
+	return tfmt("%.10sT23:50:00", utc_wallclock(-86400));
 }
 
 START_TEST(daily_limit_counts_the_posts_local_date)
@@ -369,11 +369,11 @@ START_TEST(client_clock_is_bounded_and_its_offset_dropped)
 	http_resp *r;
 
 	/* an offset is dropped: the written wall clock is kept */
-	f.client_timestamp = strf("%s.250+05:30", utc_wallclock(5 * 3600));
+	f.client_timestamp = tfmt("%s.250+05:30", utc_wallclock(5 * 3600));
 	r = create_post(token_for(u), &f);
 	assert_json(r, 201, NULL);
-	ck_assert_str_eq(jstr(r, "created_at"), strf("%s.250000", utc_wallclock(5 * 3600)));
-	f.client_timestamp = strf("%sZ", utc_wallclock(-14 * 3600));
+	ck_assert_str_eq(jstr(r, "created_at"), tfmt("%s.250000", utc_wallclock(5 * 3600)));
+	f.client_timestamp = tfmt("%sZ", utc_wallclock(-14 * 3600));
 	r = create_post(token_for(u), &f);
 	assert_json(r, 201, NULL);
 	ck_assert_str_eq(jstr(r, "created_at"), utc_wallclock(-14 * 3600));
@@ -406,8 +406,8 @@ START_TEST(parallel_creates_never_pass_the_limit)
 		int status[2] = { 0, 0 }, i, created = 0, limited = 0;
 		pid_t pid[2];
 
-		fx_post(u, "all", strf("%s", now), NULL, "[]");
-		fx_post(u, "all", strf("%s", now), NULL, "[]");
+		fx_post(u, "all", tfmt("%s", now), NULL, "[]");
+		fx_post(u, "all", tfmt("%s", now), NULL, "[]");
 		for (i = 0; i < 2; i++) {
 			pid[i] = fork();
 			ck_assert(pid[i] >= 0);
@@ -445,12 +445,12 @@ START_TEST(own_posts_and_a_members_posts)
 	ck_assert_int_eq(ids[0], p_private);	/* newest first */
 	ck_assert_int_eq(ids[1], p_all);
 	ck_assert_int_eq(statement_count(r), 2);
-	n = post_ids(get_ok(u, strf("/posts/user/%ld", u)), NULL, ids, 64);
+	n = post_ids(get_ok(u, tfmt("/posts/user/%ld", u)), NULL, ids, 64);
 	ck_assert_int_eq(n, 2);
-	n = post_ids(get_ok(friend, strf("/posts/user/%ld", u)), NULL, ids, 64);
+	n = post_ids(get_ok(friend, tfmt("/posts/user/%ld", u)), NULL, ids, 64);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(ids[0], p_all);
-	n = post_ids(get_ok(stranger, strf("/posts/user/%ld", u)), NULL, ids, 64);
+	n = post_ids(get_ok(stranger, tfmt("/posts/user/%ld", u)), NULL, ids, 64);
 	ck_assert_int_eq(n, 0);
 	/* paging */
 	n = post_ids(get_ok(u, "/posts/me?limit=1&skip=1"), NULL, ids, 64);
@@ -459,7 +459,7 @@ START_TEST(own_posts_and_a_members_posts)
 	n = post_ids(get_ok(u, "/posts/me?before=2025-03-02T11:00:00"), NULL, ids, 64);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(ids[0], p_all);
-	n = post_ids(get_ok(u, strf("/posts/me?before=2025-03-02T11:00:00"
+	n = post_ids(get_ok(u, tfmt("/posts/me?before=2025-03-02T11:00:00"
 				    "&before_id=%ld", p_private + 1)), NULL, ids, 64);
 	ck_assert_int_eq(n, 2);
 	/* no such member; bad ids and paging */
@@ -484,11 +484,11 @@ START_TEST(profile_statement_count_does_not_grow_with_the_page)
 	fx_connect(u, v, "accepted");
 	for (i = 0; i < 60; i++)
 		fx_comment(fx_post(u, i % 3 ? "all" : "private",
-				   strf("2025-01-%02d %02d:00", 1 + i / 24, i % 24),
+				   tfmt("2025-01-%02d %02d:00", 1 + i / 24, i % 24),
 				   NULL, "[]"), v, "c");
-	ck_assert_int_eq(statement_count(get_ok(v, strf("/posts/user/%ld?limit=1", u))),
-			 statement_count(get_ok(v, strf("/posts/user/%ld?limit=50", u))));
-	ck_assert_int_eq(statement_count(get_ok(v, strf("/posts/user/%ld", u))), 2);
+	ck_assert_int_eq(statement_count(get_ok(v, tfmt("/posts/user/%ld?limit=1", u))),
+			 statement_count(get_ok(v, tfmt("/posts/user/%ld?limit=50", u))));
+	ck_assert_int_eq(statement_count(get_ok(v, tfmt("/posts/user/%ld", u))), 2);
 	ck_assert_int_eq(statement_count(get_ok(u, "/posts/me?limit=1")), 2);
 	ck_assert_int_eq(statement_count(get_ok(u, "/posts/me?limit=50")), 2);
 }
@@ -516,16 +516,16 @@ START_TEST(delete_takes_everything_with_the_post)
 	fx_comment(keep, v, "stays");
 	/* others may not, bad ids are refused, and none of it changes a thing */
 	before = post_rows();
-	assert_json(http("DELETE", strf("/posts/%ld", p), token_for(v), NULL),
+	assert_json(http("DELETE", tfmt("/posts/%ld", p), token_for(v), NULL),
 		    403, "not your post");
 	assert_json(http("DELETE", "/posts/abc", token_for(u), NULL), 422, NULL);
 	assert_json(http("DELETE", "/posts/2000000000", token_for(u), NULL), 404,
 		    "post not found");
-	assert_json(http("DELETE", strf("/posts/%ld", p), NULL, NULL), 401, NULL);
+	assert_json(http("DELETE", tfmt("/posts/%ld", p), NULL, NULL), 401, NULL);
 	ck_assert_str_eq(post_rows(), before);
 	free(before);
 
-	r = http("DELETE", strf("/posts/%ld", p), token_for(u), "{}");
+	r = http("DELETE", tfmt("/posts/%ld", p), token_for(u), "{}");
 	ck_assert_int_eq(r->status, 204);
 	ck_assert_int_eq(r->len, 0);
 	ck_assert_int_eq(statement_count(r), 3);
@@ -542,7 +542,7 @@ START_TEST(delete_takes_everything_with_the_post)
 	ck_assert_int_eq(sql_long("SELECT comment_count FROM post_stats WHERE"
 				  " post_id = %ld", keep), 1);
 	ck_assert_int_eq(sql_long("SELECT count(*) FROM tags WHERE id = %ld", tag), 1);
-	assert_json(http("DELETE", strf("/posts/%ld", p), token_for(u), NULL), 404,
+	assert_json(http("DELETE", tfmt("/posts/%ld", p), token_for(u), NULL), 404,
 		    "post not found");
 }
 END_TEST
@@ -559,7 +559,7 @@ START_TEST(reports_need_a_visible_post_and_come_once)
 	char *before;
 
 	fx_connect(u, v, "accepted");
-	r = http("POST", strf("/posts/%ld/report", p), token_for(v),
+	r = http("POST", tfmt("/posts/%ld/report", p), token_for(v),
 		 "{\"reason\": null}");
 	assert_json(r, 201, NULL);
 	ck_assert_int_eq(statement_count(r), 3);
@@ -568,28 +568,28 @@ START_TEST(reports_need_a_visible_post_and_come_once)
 				  " AND reason IS NULL AND resolved_at IS NULL",
 				  jint(r, "report_id"), p, v), 1);
 	before = post_rows();
-	assert_json(http("POST", strf("/posts/%ld/report", p), token_for(v), "{}"),
+	assert_json(http("POST", tfmt("/posts/%ld/report", p), token_for(v), "{}"),
 		    400, "you have already reported this post");
-	assert_json(http("POST", strf("/posts/%ld/report", secret), token_for(v), "{}"),
+	assert_json(http("POST", tfmt("/posts/%ld/report", secret), token_for(v), "{}"),
 		    404, "post not found");
-	assert_json(http("POST", strf("/posts/%ld/report", p), token_for(stranger), "{}"),
+	assert_json(http("POST", tfmt("/posts/%ld/report", p), token_for(stranger), "{}"),
 		    404, "post not found");
 	assert_json(http("POST", "/posts/2000000000/report", token_for(v), "{}"),
 		    404, "post not found");
 	assert_json(http("POST", "/posts/x/report", token_for(v), "{}"), 422, NULL);
-	assert_json(http("POST", strf("/posts/%ld/report", secret), token_for(u),
+	assert_json(http("POST", tfmt("/posts/%ld/report", secret), token_for(u),
 			 "{\"reason\": 5}"), 422, NULL);
-	assert_json(http("POST", strf("/posts/%ld/report", secret), token_for(u),
+	assert_json(http("POST", tfmt("/posts/%ld/report", secret), token_for(u),
 			 "{\"why\": \"x\"}"), 422, NULL);
-	assert_json(http("POST", strf("/posts/%ld/report", secret), token_for(u),
+	assert_json(http("POST", tfmt("/posts/%ld/report", secret), token_for(u),
 			 "[1]"), 422, NULL);
 	ck_assert_str_eq(post_rows(), before);
 	free(before);
 	/* no body at all, and a reason; the author may report their own */
-	req.path = strf("/posts/%ld/report", secret);
+	req.path = tfmt("/posts/%ld/report", secret);
 	req.token = token_for(u);
 	assert_json(http_send(&req), 201, NULL);
-	r = http("POST", strf("/posts/%ld/report", p), token_for(u),
+	r = http("POST", tfmt("/posts/%ld/report", p), token_for(u),
 		 "{\"reason\": \"spam \\u00e9\"}");
 	assert_json(r, 201, NULL);
 	ck_assert_str_eq(sql_str("SELECT reason FROM reported_posts WHERE id = %lld",
@@ -609,7 +609,7 @@ START_TEST(parallel_reports_are_filed_once)
 		pid[i] = fork();
 		ck_assert(pid[i] >= 0);
 		if (pid[i] == 0)
-			_exit((int)(http("POST", strf("/posts/%ld/report", p),
+			_exit((int)(http("POST", tfmt("/posts/%ld/report", p),
 					 token_for(v), "{}")->status / 10));
 	}
 	for (i = 0; i < 4; i++) {
@@ -646,9 +646,9 @@ START_TEST(banned_members_are_refused_everywhere)
 	fx_ban(u);
 	assert_json(create_post(t, &(struct post_form){ .content = "x" }), 403, NULL);
 	assert_json(http("GET", "/posts/me", t, NULL), 403, NULL);
-	assert_json(http("GET", strf("/posts/user/%ld", u), t, NULL), 403, NULL);
-	assert_json(http("DELETE", strf("/posts/%ld", p), t, NULL), 403, NULL);
-	assert_json(http("POST", strf("/posts/%ld/report", p), t, "{}"), 403, NULL);
+	assert_json(http("GET", tfmt("/posts/user/%ld", u), t, NULL), 403, NULL);
+	assert_json(http("DELETE", tfmt("/posts/%ld", p), t, NULL), 403, NULL);
+	assert_json(http("POST", tfmt("/posts/%ld/report", p), t, "{}"), 403, NULL);
 	ck_assert_str_eq(post_rows(), before);
 	free(before);
 }
@@ -657,10 +657,8 @@ END_TEST
 static Suite *posts_suite(void)
 {
 	Suite *s = suite_create("posts");
-	TCase *tc = tcase_create("posts");
+	TCase *tc = social_tcase("posts", 60);
 
-	tcase_add_checked_fixture(tc, NULL, harness_cleanup);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, text_post_has_the_whole_shape);
 	tcase_add_test(tc, post_for_tags_dedupes_and_returns_its_tags);
 	tcase_add_test(tc, photo_posts_store_and_delete_their_objects);
@@ -683,15 +681,5 @@ static Suite *posts_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	harness_start(NULL);
-	fx_use(harness_database_url());
-	sr = srunner_create(posts_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	harness_stop();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return harness_run(posts_suite(), NULL);
 }

@@ -71,7 +71,7 @@ static const char *feed_path(int a, enum fx_viewer v)
 static const char *profile_path(int a, enum fx_viewer v)
 {
 	(void)v;
-	return strf("/posts/user/%ld", m.author[a]);
+	return tfmt("/posts/user/%ld", m.author[a]);
 }
 
 static const char *digest_path(int a, enum fx_viewer v)
@@ -135,7 +135,7 @@ START_TEST(report_matrix)
 	for (a = 0; a < FX_NAUTHORS; a++)
 		for (v = 0; v < FX_NVIEWERS; v++)
 			for (x = 0; x < FX_NAUDIENCES; x++) {
-				http_resp *r = http("POST", strf("/posts/%ld/report",
+				http_resp *r = http("POST", tfmt("/posts/%ld/report",
 						    m.post[a][x]),
 						    token_for(fx_viewer(&m, a, v)),
 						    "{\"reason\": null}");
@@ -205,13 +205,19 @@ START_TEST(notification_matrix)
 }
 END_TEST
 
+/* Once, in the parent process: the forked tests inherit m. */
+static void build_matrix(void)
+{
+	fx_use(harness_database_url());
+	fx_build_matrix(&m, "vis", SUNDAY);
+}
+
 static Suite *visibility_suite(void)
 {
 	Suite *s = suite_create("visibility");
-	TCase *tc = tcase_create("matrix");
+	TCase *tc = social_tcase("matrix", 120);
 
-	tcase_add_checked_fixture(tc, NULL, harness_cleanup);
-	tcase_set_timeout(tc, 120);
+	tcase_add_unchecked_fixture(tc, build_matrix, NULL);
 	tcase_add_test(tc, feed_matrix);
 	tcase_add_test(tc, profile_matrix);
 	tcase_add_test(tc, own_posts_matrix);
@@ -225,16 +231,5 @@ static Suite *visibility_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	harness_start(NULL);
-	fx_use(harness_database_url());
-	fx_build_matrix(&m, "vis", SUNDAY);
-	sr = srunner_create(visibility_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	harness_stop();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return harness_run(visibility_suite(), NULL);
 }

@@ -1,7 +1,6 @@
 #define _GNU_SOURCE		/* open_memstream, strptime */
 
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,19 +9,6 @@
 #include "posts_http.h"
 
 #define BOUNDARY "----intentionalPostsBoundaryQ2Vx"
-
-const char *strf(const char *fmt, ...)
-{
-	static char buf[16][512];
-	static int i;
-	char *p = buf[i++ % 16];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p, sizeof(buf[0]), fmt, ap);
-	va_end(ap);
-	return p;
-}
 
 static void text_part(FILE *f, const char *name, const char *value)
 {
@@ -126,7 +112,7 @@ static const char *wallclock(long seconds, int utc)
 	else
 		localtime_r(&t, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return strf("%s", buf);
+	return tfmt("%s", buf);
 }
 
 const char *utc_wallclock(long seconds)

@@ -1,7 +1,7 @@
 /*
- * Helpers of the post, feed and visibility integration tests: the
- * multipart POST /posts/ the client sends, post ids out of responses, and
- * short-lived printf strings for paths.
+ * Helpers of the post, feed and visibility integration tests (with those
+ * of tests/social_test.h): the multipart POST /posts/ the client sends,
+ * post ids out of responses, wall-clock times.
  */
 #ifndef POSTS_HTTP_H
 #define POSTS_HTTP_H
@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "harness.h"
+#include "social_test.h"
 
 /* A form of POST /posts/; NULL text fields are left out. */
 struct post_form {
@@ -35,9 +36,6 @@ int post_ids(const http_resp *r, const char *key, long *ids, int max);
 
 /* Whether id is among the n ids. */
 int has_id(const long *ids, int n, long id);
-
-/* printf into one of 16 rotating buffers of 512 bytes. */
-const char *strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* GET path as user, asserting 200; the response. */
 http_resp *get_ok(long user, const char *path);
