@@ -236,6 +236,19 @@ const char *db_int(struct arena *a, long long v)
 	return arena_printf(a, "%lld", v);
 }
 
+const char *db_int_array(struct arena *a, const long long *v, size_t n)
+{
+	char *s = arena_alloc(a, n * 21 + 3), *p = s;
+	size_t i;
+
+	*p++ = '{';
+	for (i = 0; i < n; i++)
+		p += sprintf(p, i ? ",%lld" : "%lld", v[i]);
+	*p++ = '}';
+	*p = '\0';
+	return s;
+}
+
 const char *db_bool(int v)
 {
 	return v ? "t" : "f";

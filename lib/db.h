@@ -9,6 +9,7 @@
 #define DB_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
 
 #include "result.h"
 
@@ -65,6 +66,8 @@ PGconn *db_conn(void);
 /* Helpers for text parameters. */
 const char *db_int(struct arena *a, long long v);
 const char *db_bool(int v);
+/* "{1,2,3}": int4 values as one int[] parameter ("{}" for none). */
+const char *db_int_array(struct arena *a, const long long *v, size_t n);
 
 /* Column accessors by row and column name-independent index. */
 long long db_get_int(const PGresult *res, int row, int col);

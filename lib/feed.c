@@ -10,6 +10,7 @@
 #include "jsonv.h"
 #include "posts_json.h"
 #include "posts_sql.h"
+#include "social.h"
 #include "wallclock.h"
 
 /* API.md 4.13 route 49. */
@@ -85,7 +86,7 @@ static struct db_stmt stmts[] = {
 	[CLEAR_RECENT] = { "notifications_clear_recent",
 		"WITH " FEED_CTES("$1::int", "0", CLEAR_RECENT_POSTS,
 				  "NULL::int[]", "")
-		" UPDATE notifications SET read_at = now() AT TIME ZONE 'UTC'"
+		" UPDATE notifications SET read_at = " SQL_NOW_UTC
 		" WHERE recipient_id = $1 AND read_at IS NULL"
 		" AND post_id IN (SELECT id FROM feed_page)", 0 },
 	[DIGEST] = { "digest", DIGEST_SQL, 0 },
@@ -94,28 +95,12 @@ static struct db_stmt stmts[] = {
 /* Columns after POST_COLUMNS in the digest. */
 enum { DG_SUMMARY = PC_NCOLS, DG_MEAN };
 
-/* The int[] literal of ids, or NULL for none. */
-static const char *int_array(struct arena *a, const long long *ids, size_t n)
-{
-	char *s, *w;
-	size_t i;
-
-	if (n == 0)
-		return NULL;
-	s = w = arena_alloc(a, n * 21 + 3);
-	*w++ = '{';
-	for (i = 0; i < n; i++)
-		w += sprintf(w, "%s%lld", i ? "," : "", ids[i]);
-	strcpy(w, "}");
-	return s;
-}
-
 enum result feed_read(struct arena *a, long viewer, const struct post_page *page,
 		      const long long *tag_ids, size_t ntags, json_object **out)
 {
 	const char *p[] = {
 		db_int(a, viewer), db_int(a, page->skip), db_int(a, page->limit),
-		int_array(a, tag_ids, ntags), page->before,
+		ntags ? db_int_array(a, tag_ids, ntags) : NULL, page->before,
 		db_int(a, page->before_id),
 	};
 	int before = page->before != NULL;

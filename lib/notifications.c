@@ -33,20 +33,6 @@ static struct db_stmt stmts[] = {
 		" AND read_at IS NULL", 0 },
 };
 
-/* "{1,2,3}": the ids as one array parameter, so the call is one statement. */
-static const char *int_array(struct arena *a, const long long *ids, size_t n)
-{
-	char *s = arena_alloc(a, n * 12 + 3), *p = s;
-	size_t i;
-
-	*p++ = '{';
-	for (i = 0; i < n; i++)
-		p += sprintf(p, i ? ",%lld" : "%lld", ids[i]);
-	*p++ = '}';
-	*p = '\0';
-	return s;
-}
-
 enum result notification_post_summary(struct arena *a, long viewer,
 				      const long long *ids, size_t n,
 				      json_object **out)
@@ -60,7 +46,7 @@ enum result notification_post_summary(struct arena *a, long viewer,
 	if (n > MAX_SUMMARY_POSTS)
 		return fail_with(RES_INVALID, "at most 1000 post ids");
 	p[0] = db_int(a, viewer);
-	p[1] = int_array(a, ids, n);
+	p[1] = db_int_array(a, ids, n);
 	if ((r = db_exec(a, &stmts[NOTIFICATION_SUMMARY], 2, p, &res)) != RES_OK)
 		return r;
 	summary = json_object_new_object();

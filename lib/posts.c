@@ -10,6 +10,7 @@
 #include "posts.h"
 #include "posts_json.h"
 #include "posts_sql.h"
+#include "social.h"
 #include "wallclock.h"
 
 /* Audience tag ids one post may list (more is a 400, not a long array). */
@@ -73,7 +74,7 @@ static struct db_stmt stmts[] = {
 		" FOR KEY SHARE OF p", 0 },
 	[REPORT_INSERT] = { "report_insert",
 		"INSERT INTO reported_posts (post_id, reported_by_id, reason,"
-		" created_at) SELECT $2, $1, $3, now() AT TIME ZONE 'UTC'"
+		" created_at) SELECT $2, $1, $3, " SQL_NOW_UTC
 		" WHERE NOT EXISTS (SELECT 1 FROM reported_posts"
 		" WHERE post_id = $2 AND reported_by_id = $1) RETURNING id", 0 },
 };

@@ -4,6 +4,7 @@
 #include "db.h"
 #include "jsonv.h"
 #include "posts_json.h"
+#include "tags_json.h"
 #include "users_json.h"
 
 /* Parses the JSON text of a column; NULL for SQL NULL or bad text. */
@@ -41,36 +42,32 @@ static void put_photos(struct arena *a, json_object *post, json_object *keys)
 	jv_put(post, "photo_urls_presigned", presigned);
 }
 
-/* The Tag object (2.3) from the json_build_object of POST_COLUMNS:
- * timestamps in the contract's form, a NULL colour as "generic". */
-static json_object *tag_json(json_object *t)
+/* A member of a JSON object from POST_COLUMNS' json_build_object. */
+static json_object *member(json_object *o, const char *key)
 {
-	json_object *o = json_object_new_object(), *v;
-	const char *color;
+	json_object *v = NULL;
 
-	json_object_object_get_ex(t, "id", &v);
-	jv_put(o, "id", json_object_get(v));
-	json_object_object_get_ex(t, "owner_user_id", &v);
-	jv_put(o, "owner_user_id", json_object_get(v));
-	json_object_object_get_ex(t, "name", &v);
-	jv_put(o, "name", json_object_get(v));
-	json_object_object_get_ex(t, "color_scheme", &v);
-	color = json_object_get_string(v);
-	jv_put(o, "color_scheme", json_object_new_string(color ? color : "generic"));
-	json_object_object_get_ex(t, "created_at", &v);
-	jv_put(o, "created_at", jv_timestamp(json_object_get_string(v)));
-	return o;
+	json_object_object_get_ex(o, key, &v);
+	return v;
 }
 
+/* The Tag objects (2.3) of the audience tags' JSON. */
 static json_object *audience_tags_json(json_object *tags)
 {
 	json_object *list = json_object_new_array();
 	size_t i, n = json_object_is_type(tags, json_type_array)
 		? json_object_array_length(tags) : 0;
 
-	for (i = 0; i < n; i++)
-		json_object_array_add(list, tag_json(
-			json_object_array_get_idx(tags, i)));
+	for (i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(tags, i);
+
+		json_object_array_add(list, tag_json_of(
+			json_object_get_int64(member(t, "id")),
+			json_object_get_int64(member(t, "owner_user_id")),
+			json_object_get_string(member(t, "name")),
+			json_object_get_string(member(t, "color_scheme")),
+			json_object_get_string(member(t, "created_at"))));
+	}
 	return list;
 }
 

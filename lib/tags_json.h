@@ -5,6 +5,12 @@
 #include <json-c/json.h>
 #include <libpq-fe.h>
 
+/* The Tag object of these values: a NULL colour reads as "generic", the
+ * timestamp text (PostgreSQL's, or NULL) is put in the contract's form. */
+json_object *tag_json_of(long long id, long long owner_user_id,
+			 const char *name, const char *color_scheme,
+			 const char *created_at);
+
 /* The Tag object from the five TAG_COLUMNS (lib/tags.h) from col on. */
 json_object *tag_json(const PGresult *res, int row, int col);
 

@@ -65,13 +65,6 @@ static void assert_same_ids(const long *got, int ngot, const long *want,
 			      i, got[i], want[i]);
 }
 
-/* A string member of item i of r's array body. */
-static const char *item_str(const http_resp *r, int i, const char *key)
-{
-	return json_object_get_string(json_object_object_get(
-		json_object_array_get_idx(r->json, (size_t)i), key));
-}
-
 /* ---- the feed ---- */
 
 /*
@@ -196,7 +189,7 @@ START_TEST(cursor_paging_is_stable_while_posts_arrive)
 		memcpy(got + ngot, page, (size_t)n * sizeof(long));
 		ngot += n;
 		path = tfmt("/feed?limit=9&before=%s&before_id=%ld",
-			    item_str(r, n - 1, "created_at"), page[n - 1]);
+			    jo_str(jo_item(r->json, n - 1), "created_at"), page[n - 1]);
 		/* a new post at the top between two pages */
 		fx_post(w.conn[newer % 4], "all", tfmt("2025-03-01 10:%02d", newer),
 			NULL, "[]");

@@ -66,23 +66,16 @@ static const char *post_field(long id, const char *column)
 	return sql_str("SELECT %s::text FROM posts WHERE id = %ld", column, id);
 }
 
-/* The string value at index i of the array member key of r. */
+/* Item i of the array member key of r, as a string; the array's length. */
 static const char *array_str(const http_resp *r, const char *key, int i)
 {
-	json_object *a, *v;
-
-	ck_assert(json_object_object_get_ex(r->json, key, &a));
-	v = json_object_array_get_idx(a, (size_t)i);
-	ck_assert_ptr_nonnull(v);
-	return json_object_get_string(v);
+	return json_object_get_string(jo_item(json_object_object_get(r->json,
+								      key), i));
 }
 
-static size_t array_len(const http_resp *r, const char *key)
+static int array_len(const http_resp *r, const char *key)
 {
-	json_object *a;
-
-	ck_assert(json_object_object_get_ex(r->json, key, &a));
-	return json_object_array_length(a);
+	return jo_len(json_object_object_get(r->json, key));
 }
 
 /* ---- route 11 ---- */
