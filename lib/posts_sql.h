@@ -99,21 +99,23 @@
  *   feed_bound: the n-th newest of those heads.  At least n visible posts
  *     are that new, so every post of the page is at least that new
  *     (-infinity when the heads are fewer than n);
- *   feed_page: per author, the newest n visible posts no older than the
- *     bound, then the page of them.
+ *   feed_page: for the authors with a head no older than the bound (the
+ *     others have no post that new: at most n authors), their newest n
+ *     visible posts no older than the bound, then the page of them.
  */
 #define FEED_CTES(viewer, skip, limit, tags, keyset) \
 	FEED_AUTHORS(viewer, tags) "," \
-	" feed_heads AS (SELECT h.created_at FROM feed_authors fa" \
-	" CROSS JOIN LATERAL (SELECT p.created_at FROM posts p WHERE" \
-	FEED_POST_FILTER(viewer, tags, keyset) " ORDER BY " POST_ORDER \
-	" LIMIT ((" skip " + " limit " - 1) /" \
+	" feed_heads AS (SELECT fa.id, fa.tagged, h.created_at" \
+	" FROM feed_authors fa CROSS JOIN LATERAL (SELECT p.created_at" \
+	" FROM posts p WHERE" FEED_POST_FILTER(viewer, tags, keyset) \
+	" ORDER BY " POST_ORDER " LIMIT ((" skip " + " limit " - 1) /" \
 	" (SELECT count(*) FROM feed_authors) + 1)) h)," \
 	" feed_bound AS (SELECT COALESCE((SELECT created_at FROM feed_heads" \
 	" ORDER BY created_at DESC OFFSET " skip " + " limit " - 1 LIMIT 1)," \
 	" '-infinity') AS t)," \
-	" feed_page AS (SELECT fp.id, fp.created_at FROM feed_authors fa" \
-	" CROSS JOIN LATERAL (SELECT p.id, p.created_at FROM posts p WHERE" \
+	" feed_page AS (SELECT fp.id, fp.created_at FROM (SELECT DISTINCT id," \
+	" tagged FROM feed_heads WHERE created_at >= (SELECT t FROM feed_bound))" \
+	" fa CROSS JOIN LATERAL (SELECT p.id, p.created_at FROM posts p WHERE" \
 	FEED_POST_FILTER(viewer, tags, keyset) \
 	" AND p.created_at >= (SELECT t FROM feed_bound)" \
 	" ORDER BY " POST_ORDER " LIMIT " skip " + " limit ") fp" \

@@ -214,6 +214,80 @@ START_TEST(cursor_paging_is_stable_while_posts_arrive)
 }
 END_TEST
 
+/*
+ * The feed against rule 6.3 written plainly over every post, for each
+ * member of a random community (accepted and pending connections, tags,
+ * every audience, few and many posts per author, equal times) and many
+ * pages: the two-pass bound of the feed statement must never lose a post.
+ */
+START_TEST(feed_matches_the_rule_over_a_random_community)
+{
+	enum { MEMBERS = 12, POSTS = 400 };
+	static const char *const audience[] = { "all", "all", "all", "tags",
+						"private", NULL, "connections" };
+	static const int pages[][2] = { { 0, 1 }, { 0, 20 }, { 3, 7 }, { 20, 20 },
+					{ 0, 100 }, { 57, 13 }, { 150, 100 } };
+	long u[MEMBERS], tag[MEMBERS], got[MAX_IDS];
+	int i, j, k, n;
+
+	srand(42);
+	for (i = 0; i < MEMBERS; i++) {
+		u[i] = fresh_user();
+		tag[i] = fx_tag(u[i], "t", "friends");
+	}
+	PQclear(fx_sql("BEGIN"));
+	for (i = 0; i < MEMBERS; i++)
+		for (j = i + 1; j < MEMBERS; j++) {
+			int r = rand() % 4;
+
+			if (r < 2)
+				fx_connect(u[i], u[j], r ? "accepted" : "pending");
+			if (rand() % 3 == 0)
+				fx_tag_user(u[i], u[j], tag[i]);
+			if (rand() % 3 == 0)
+				fx_tag_user(u[j], u[i], tag[j]);
+		}
+	for (k = 0; k < POSTS; k++) {
+		/* a skewed author distribution: some post a lot */
+		int a = (rand() % MEMBERS) * (rand() % MEMBERS) / MEMBERS;
+		int x = rand() % 7;
+		long tags[] = { tag[a], 0 };
+
+		fx_post(u[a], audience[x], tfmt("2025-04-%02d %02d:00", 1 + rand() % 20,
+						rand() % 3), x == 3 && rand() % 4 ? tags : NULL,
+			"[]");
+	}
+	PQclear(fx_sql("COMMIT"));
+	for (i = 0; i < MEMBERS; i++)
+		for (k = 0; k < (int)(sizeof(pages) / sizeof(pages[0])); k++) {
+			int skip = pages[k][0], limit = pages[k][1];
+			PGresult *want = sql(
+				"SELECT p.id FROM posts p WHERE p.author_id = ANY('{%ld,%ld,%ld,"
+				"%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld}') AND (p.author_id = %ld"
+				" OR (EXISTS (SELECT 1 FROM connections c WHERE c.status ="
+				" 'accepted' AND c.user_a_id = least(p.author_id, %ld) AND"
+				" c.user_b_id = greatest(p.author_id, %ld)) AND"
+				" (p.audience_type = 'all' OR (p.audience_type = 'tags' AND"
+				" EXISTS (SELECT 1 FROM post_audience_tags pat JOIN user_tags ut"
+				" ON ut.tag_id = pat.tag_id WHERE pat.post_id = p.id AND"
+				" ut.owner_user_id = p.author_id AND ut.target_user_id = %ld)))))"
+				" ORDER BY p.created_at DESC, p.id DESC OFFSET %d LIMIT %d",
+				u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
+				u[10], u[11], u[i], u[i], u[i], u[i], skip, limit);
+
+			n = page_ids(u[i], tfmt("/feed?skip=%d&limit=%d", skip, limit), got);
+			ck_assert_msg(n == PQntuples(want), "member %d, skip %d, limit %d:"
+				      " %d posts, expected %d", i, skip, limit, n,
+				      PQntuples(want));
+			for (j = 0; j < n; j++)
+				ck_assert_msg(got[j] == atol(PQgetvalue(want, j, 0)),
+					      "member %d, skip %d, limit %d, position %d",
+					      i, skip, limit, j);
+			sql_free(want);
+		}
+}
+END_TEST
+
 START_TEST(tag_filter_keeps_tagged_people_and_own_matching_posts)
 {
 	long v = fresh_user(), c1 = fresh_user(), c2 = fresh_user(),
@@ -611,6 +685,7 @@ static Suite *feed_suite(void)
 
 	tcase_add_test(tc, offset_paging_returns_each_visible_post_once_in_order);
 	tcase_add_test(tc, cursor_paging_is_stable_while_posts_arrive);
+	tcase_add_test(tc, feed_matches_the_rule_over_a_random_community);
 	tcase_add_test(tc, tag_filter_keeps_tagged_people_and_own_matching_posts);
 	tcase_add_test(tc, feed_statement_count_does_not_grow_with_the_page);
 	tcase_add_test(tc, bad_feed_queries_are_422);
