@@ -7,14 +7,16 @@
 #include "tags_json.h"
 #include "users_json.h"
 
-/* Parses the JSON text of a column; NULL for SQL NULL or bad text. */
+/* Parses the JSON text of a column; NULL for SQL NULL, bad text, and the
+ * empty list most posts have (not worth a parser). */
 static json_object *json_column(struct arena *a, const PGresult *res,
 				int row, int col)
 {
 	const char *text = db_get_str(res, row, col);
 	json_object *j;
 
-	if (text == NULL || jv_parse(a, text, strlen(text), &j) < 0)
+	if (text == NULL || strcmp(text, "[]") == 0 ||
+	    jv_parse(a, text, strlen(text), &j) < 0)
 		return NULL;
 	return j;
 }
