@@ -11,6 +11,7 @@
 #include "posts_json.h"
 #include "posts_sql.h"
 #include "social.h"
+#include "text.h"
 #include "wallclock.h"
 
 /* Audience tag ids one post may list (more is a 400, not a long array). */
@@ -97,14 +98,6 @@ struct create {
 	json_object *post;
 };
 
-static int blank(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (strchr(" \t\n\r\v\f", *s) == NULL)
-			return 0;
-	return 1;
-}
-
 static int cmp_long(const void *x, const void *y)
 {
 	long a = *(const long *)x, b = *(const long *)y;
@@ -178,7 +171,7 @@ static enum result check_new_post(struct arena *a, struct create *c)
 		return fail_with(RES_BAD_REQUEST, "too many audience tags");
 	if (in->nphotos > POST_MAX_PHOTOS)
 		return fail_with(RES_BAD_REQUEST, "at most 3 photos per post");
-	if (blank(content) && in->nphotos == 0)
+	if (*text_strip(a, content) == '\0' && in->nphotos == 0)
 		return fail_with(RES_BAD_REQUEST, "post needs text or a photo");
 	if (strcmp(c->audience, "tags") != 0) {
 		c->tag_array = "{}";

@@ -226,6 +226,8 @@ START_TEST(bad_creates_change_nothing)
 		  "content must be at most 1000 characters" },
 		{ "", NULL, NULL, 0, -1, 400, "post needs text or a photo" },
 		{ " \n\t ", NULL, NULL, 0, -1, 400, "post needs text or a photo" },
+		{ "\xe3\x80\x80\xc2\xa0", NULL, NULL, 0, -1, 400,	/* U+3000 U+00A0 */
+		  "post needs text or a photo" },
 		{ NULL, NULL, NULL, 0, -1, 400, "post needs text or a photo" },
 		{ "x", "public", NULL, 0, -1, 400,
 		  "audience_type must be all, private or tags" },
