@@ -205,11 +205,13 @@ START_TEST(notification_matrix)
 }
 END_TEST
 
-/* Once, in the parent process: the forked tests inherit m. */
+/* Once, in the parent process: the forked tests inherit m (and open
+ * connections of their own). */
 static void build_matrix(void)
 {
 	fx_use(harness_database_url());
 	fx_build_matrix(&m, "vis", SUNDAY);
+	fx_close();
 }
 
 static Suite *visibility_suite(void)

@@ -11,10 +11,18 @@
 static const char *db_url;
 static PGconn *conn;
 static pid_t conn_pid;
+static PGconn *volatile inherited;	/* the parent's: reachable, not a leak */
 
 void fx_use(const char *url)
 {
 	db_url = url;
+}
+
+void fx_close(void)
+{
+	if (conn != NULL && conn_pid == getpid())
+		PQfinish(conn);
+	conn = NULL;
 }
 
 /*
@@ -40,6 +48,8 @@ static PGconn *fx_conn(void)
 {
 	if (conn != NULL && conn_pid == getpid())
 		return conn;
+	if (conn != NULL)
+		inherited = conn;
 	fx_check(db_url != NULL, "fx_use() was not called", NULL);
 	conn = PQconnectdb(db_url);
 	conn_pid = getpid();

@@ -26,6 +26,10 @@
 /* The database the fixtures write to (the string must stay valid). */
 void fx_use(const char *url);
 
+/* Closes this process's connection (for a fixture run in main() or an
+ * unchecked fixture; forked tests just exit). */
+void fx_close(void);
+
 /* Runs one statement made with printf-style fmt (trusted test values). */
 PGresult *fx_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The first column of the first row as a number (0 for NULL or no row). */
