@@ -422,6 +422,12 @@ done:
 	return rc;
 }
 
+/* Only local storage has media on this host to back up. */
+static int local_media(void)
+{
+	return strcmp(cfg.storage_backend, "local") == 0;
+}
+
 static int make_archive(const char *work, const char *archive)
 {
 	struct stat st;
@@ -436,7 +442,7 @@ static int make_archive(const char *work, const char *archive)
 	argv[i++] = (char *)work;
 	argv[i++] = "manifest.txt";
 	argv[i++] = "database.dump";
-	if (stat(cfg.media_dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (local_media() && stat(cfg.media_dir, &st) == 0 && S_ISDIR(st.st_mode)) {
 		/* MEDIA_DIR's content as media/ whatever its own name */
 		argv[i++] = "-C";
 		argv[i++] = (char *)cfg.media_dir;
@@ -470,7 +476,10 @@ static int backup(const char *dir, long keep, long max_age)
 	snprintf(path, sizeof(path), "%s/manifest.txt", work);
 	if (dump_and_count(work, &m) < 0)
 		goto done;
-	if (hash_media(cfg.media_dir, &m) < 0) {
+	if (!local_media())
+		printf("note: STORAGE_BACKEND=%s: the media are in the bucket, not in"
+		       " this archive\n", cfg.storage_backend);
+	else if (hash_media(cfg.media_dir, &m) < 0) {
 		ctl_error("backup", "could not read MEDIA_DIR %s", cfg.media_dir);
 		goto done;
 	}
@@ -698,7 +707,7 @@ static int verify(const char *work)
 	}
 	c = connect_db("restore");
 	if (c != NULL && count_rows(c, &got) == 0 &&
-	    hash_media(cfg.media_dir, &got) == 0) {
+	    (!local_media() || hash_media(cfg.media_dir, &got) == 0)) {
 		manifest_sort(&want);
 		manifest_sort(&got);
 		diffs = compare(&want, &got);

@@ -2,7 +2,8 @@
  * intentionalctl nginx: renders the production nginx configuration
  * (nginx/intentional.conf.in) for this host's names, certificates and
  * responders, with the CORS allow-lists and MEDIA_DIR of the env file, so
- * that nginx and the responders never disagree about them.
+ * that nginx and the responders never disagree about them (and about
+ * MEDIA_ACCEL_PREFIX, the internal location of the media).
  *
  * Every value that lands in the configuration is checked against a strict
  * character set first: a name or path with ';', '{' or a space would
@@ -257,7 +258,7 @@ enum { S_TEMPLATE, S_SNIPPETS, S_SERVER_NAME, S_MOD_SERVER_NAME, S_CERT_DIR,
        S_MOD_CERT_DIR, S_UPSTREAM_MAIN, S_UPSTREAM_MOD, S_CORS_MAIN, S_CORS_MOD,
        S_METRICS_ALLOW, S_METRICS_PORT, S_MOD_METRICS_PORT, S_LISTEN,
        S_LISTEN_V6_HTTP, S_LISTEN_V6_HTTPS, S_HTTP_PORT, S_HTTPS_PORT,
-       S_ACME_ROOT, S_MEDIA_DIR, NSUBST };
+       S_ACME_ROOT, S_MEDIA_DIR, S_MEDIA_ACCEL_PREFIX, NSUBST };
 
 static void fill(struct arena *a, struct subst *s, const struct nginx_opts *o)
 {
@@ -267,7 +268,7 @@ static void fill(struct arena *a, struct subst *s, const struct nginx_opts *o)
 		"UPSTREAM_MODERATION", "CORS_MAIN", "CORS_MODERATION",
 		"METRICS_ALLOW", "METRICS_PORT", "MODERATION_METRICS_PORT",
 		"LISTEN", "LISTEN_V6_HTTP", "LISTEN_V6_HTTPS", "HTTP_PORT",
-		"HTTPS_PORT", "ACME_ROOT", "MEDIA_DIR",
+		"HTTPS_PORT", "ACME_ROOT", "MEDIA_DIR", "MEDIA_ACCEL_PREFIX",
 	};
 	int i;
 
@@ -296,6 +297,7 @@ static void fill(struct arena *a, struct subst *s, const struct nginx_opts *o)
 	s[S_HTTPS_PORT].value = arena_printf(a, "%ld", o->https_port);
 	s[S_ACME_ROOT].value = o->acme_root;
 	s[S_MEDIA_DIR].value = cfg.media_dir;
+	s[S_MEDIA_ACCEL_PREFIX].value = cfg.media_accel_prefix;
 }
 
 /*
@@ -349,7 +351,8 @@ static int complete(struct arena *a, struct nginx_opts *o)
 	       (o->listen != NULL && safe_word("--listen", o->listen) < 0) ||
 	       safe_word("--acme-root", o->acme_root) < 0 ||
 	       safe_word("--snippets", o->snippets) < 0 ||
-	       safe_word("MEDIA_DIR", cfg.media_dir) < 0 ? -1 : 0;
+	       safe_word("MEDIA_DIR", cfg.media_dir) < 0 ||
+	       safe_word("MEDIA_ACCEL_PREFIX", cfg.media_accel_prefix) < 0 ? -1 : 0;
 }
 
 static int write_config(struct arena *a, const struct nginx_opts *o)

@@ -163,6 +163,11 @@ code=$(req api.test "https://api.test:$https/posts/" -X POST --data-binary "@$ng
 check "POST /posts/ takes 2 MB past nginx ($code from the responder)" \
 	test "$code" != 413 -a "$code" != 000
 
+mkdir -p "$(sed -n 's/^MEDIA_DIR=//p' "$data/intentional.env" | tail -n 1)/users"
+check "the media location is internal" \
+	test "$(req api.test "https://api.test:$https/_media/users/" -o /dev/null \
+		-w '%{http_code}')" = 404
+
 check "plain HTTP redirects to HTTPS" \
 	grep -q "^Location: https://api.test" \
 	<(curl -sS -D - -o /dev/null -H 'Host: api.test' "http://127.0.0.1:$http/feed" | tr -d '\r')
