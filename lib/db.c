@@ -15,6 +15,7 @@ static unsigned generation;	/* bumped on every (re)connect */
 static char sqlstate[6];
 static int statements;
 static unsigned long errors;
+static int checked;		/* the idle connection was checked this request */
 
 static void clear_result(void *res)
 {
@@ -66,10 +67,12 @@ static PGconn *connect_db(void)
 	return conn;
 }
 
+/* The idle check costs a poll() system call: once per request is enough. */
 static PGconn *get_conn(void)
 {
-	if (conn != NULL)
+	if (conn != NULL && !checked)
 		drop_if_closed_by_server();
+	checked = 1;
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
 		drop_connection();
 		return connect_db();
@@ -209,6 +212,7 @@ unsigned long db_error_count(void)
 void db_request_begin(void)
 {
 	statements = 0;
+	checked = 0;
 	sqlstate[0] = '\0';
 }
 
