@@ -5,11 +5,14 @@
  * it exits.
  */
 #include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "config.h"
@@ -22,12 +25,30 @@
 #include "route.h"
 
 static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t listen_fd;	/* 0, or the --listen socket */
 
+/*
+ * A signal that lands after the loop's check of `stopping` but before
+ * accept() would not interrupt it: the responder would wait for one more
+ * connection before it stops (and a supervisor replacing responders one
+ * by one would wait with it).  So this process's descriptor of the
+ * listening socket is replaced by /dev/null: accept() on it fails at once.
+ * The socket itself stays open for the other responders sharing it, and a
+ * request in flight has its own connection.
+ */
 static void on_stop(int sig)
 {
+	int saved = errno, fd;
+
 	(void)sig;
 	stopping = 1;
 	FCGX_ShutdownPending();
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, listen_fd);
+		close(fd);
+	}
+	errno = saved;
 }
 
 /*
@@ -150,6 +171,7 @@ int main(int argc, char **argv)
 		log_error("could not listen on %s", o.listen);
 		return 1;
 	}
+	listen_fd = sock;
 	install_signals();
 	route_table_init(t);
 	metrics_open(cfg.metrics_file, (const char *const *)t->labels, t->count);

@@ -39,6 +39,7 @@ struct child {
 	pid_t pid;
 	unsigned gen;		/* generation it was started in */
 	int retiring;		/* sent SIGTERM by us: its end is no crash */
+	time_t retired_at;
 };
 
 static struct {
@@ -72,7 +73,7 @@ static void usage(FILE *f)
 	      "  --burst K           deaths within --window that count as a crash\n"
 	      "                      loop (default 5)\n"
 	      "  --window S          seconds (default 10)\n"
-	      "  --stop-timeout S    SIGKILL responders still running S seconds\n"
+	      "  --stop-timeout S    SIGKILL a responder still running S seconds\n"
 	      "                      after SIGTERM (default 30)\n"
 	      "  RESPONDERS=0 (the default) means one per CPU core.\n"
 	      "Signals: HUP re-reads the count and replaces every responder one\n"
@@ -204,13 +205,38 @@ static void start_one(const sigset_t *orig_mask)
 	children[nchildren].pid = pid;
 	children[nchildren].gen = gen;
 	children[nchildren].retiring = 0;
+	children[nchildren].retired_at = 0;
 	nchildren++;
 }
 
 static void retire(struct child *c)
 {
 	c->retiring = 1;
+	c->retired_at = time(NULL);
 	kill(c->pid, SIGTERM);
+}
+
+/*
+ * A responder asked to stop finishes its request first; one still there
+ * after --stop-timeout (longer than any statement may run) is stuck, and
+ * would hold up the replacement of the others: SIGKILL.
+ */
+static void kill_stuck(void)
+{
+	time_t now = time(NULL);
+	int i;
+
+	for (i = 0; i < nchildren; i++) {
+		struct child *c = &children[i];
+
+		if (c->retiring && c->retired_at != 0 &&
+		    now - c->retired_at >= opt.stop_timeout) {
+			log_error("responder %d still running %d s after SIGTERM;"
+				  " killing it", (int)c->pid, opt.stop_timeout);
+			kill(c->pid, SIGKILL);
+			c->retired_at = 0;
+		}
+	}
 }
 
 /* The active child to retire first: one of an older generation, else the
@@ -373,8 +399,10 @@ static void run(const sigset_t *set, const sigset_t *orig_mask)
 			kill_all();
 			kill_at = 0;
 		}
-		if (!stopping)
+		if (!stopping) {
+			kill_stuck();
 			maintain(orig_mask);
+		}
 		sig = wait_signal(set, stopping ? kill_at : hold_until);
 		if ((sig == SIGTERM || sig == SIGINT) && !stopping) {
 			log_info("stopping %d responders", nchildren);

@@ -39,10 +39,12 @@ port_free() {
 	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# Four free consecutive ports from $1 on: http, https, metrics (main, mod).
+# The first of four free consecutive ports: http, https, metrics (main,
+# mod); below Linux's ephemeral range, so outgoing connections do not take
+# them meanwhile.
 pick_ports() {
 	local p
-	for ((p = 20000 + RANDOM % 20000; ; p += 4)); do
+	for ((p = 10000 + RANDOM % 20000; ; p += 4)); do
 		if port_free "$p" && port_free $((p + 1)) && port_free $((p + 2)) &&
 			port_free $((p + 3)); then
 			echo "$p"
@@ -56,20 +58,20 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 	-subj /CN=api.test -addext "subjectAltName=DNS:api.test,DNS:mod.test" \
 	-keyout "$ngx/certs/privkey.pem" -out "$ngx/certs/fullchain.pem" 2>/dev/null
 
-base=$(pick_ports)
-http=$base https=$((base + 1)) metrics=$((base + 2))
-"$build/spawn/intentionalctl" --env-file "$data/intentional.env" nginx \
-	--server-name api.test --moderation-server-name mod.test \
-	--cert-dir "$ngx/certs" --moderation-cert-dir "$ngx/certs" \
-	--upstream "unix:$data/run/main.sock" \
-	--moderation-upstream "unix:$data/run/mod.sock" \
-	--metrics-allow 10.1.2.0/24 --metrics-port "$metrics" \
-	--listen 127.0.0.1 --http-port "$http" --https-port "$https" \
-	--acme-root "$ngx" --template "$src/nginx/intentional.conf.in" \
-	--snippets "$(cd "$src/nginx" && pwd)" --out "$ngx/intentional.conf" \
-	2>"$ngx/render.log"
-grep -q "can never match" "$ngx/render.log" ||
-	check "the default CORS list's entry with a slash is reported" false
+# Renders the configuration on ports from $1 on into $ngx/intentional.conf.
+render() {
+	http=$1 https=$(($1 + 1)) metrics=$(($1 + 2))
+	"$build/spawn/intentionalctl" --env-file "$data/intentional.env" nginx \
+		--server-name api.test --moderation-server-name mod.test \
+		--cert-dir "$ngx/certs" --moderation-cert-dir "$ngx/certs" \
+		--upstream "unix:$data/run/main.sock" \
+		--moderation-upstream "unix:$data/run/mod.sock" \
+		--metrics-allow 10.1.2.0/24 --metrics-port "$metrics" \
+		--listen 127.0.0.1 --http-port "$http" --https-port "$https" \
+		--acme-root "$ngx" --template "$src/nginx/intentional.conf.in" \
+		--snippets "$(cd "$src/nginx" && pwd)" --out "$ngx/intentional.conf" \
+		2>"$ngx/render.log"
+}
 
 # The http{} around it, as /etc/nginx/nginx.conf gives it in production.
 # As root, workers would be nobody, who cannot reach the private data dir.
@@ -93,13 +95,21 @@ http {
 NGX
 } >"$ngx/nginx.conf"
 
+render "$(pick_ports)"
+grep -q "can never match" "$ngx/render.log" ||
+	check "the default CORS list's entry with a slash is reported" false
 if ! "$nginx" -t -q -p "$ngx" -c "$ngx/nginx.conf" -e "$ngx/error.log"; then
 	echo "FAIL: nginx -t rejects the rendered configuration" >&2
 	cat "$ngx/error.log" >&2
 	exit 1
 fi
 echo "ok: nginx -t accepts the rendered configuration"
-"$nginx" -p "$ngx" -c "$ngx/nginx.conf" -e "$ngx/error.log"
+# Free ports may be taken before nginx binds them (tests run in parallel).
+for attempt in 1 2 3; do
+	"$nginx" -p "$ngx" -c "$ngx/nginx.conf" -e "$ngx/error.log" 2>/dev/null && break
+	((attempt < 3)) || fail "nginx did not start: $(tail -n 3 "$ngx/error.log")"
+	render "$(pick_ports)"
+done
 
 # curl through the TLS servers, by name, on loopback.
 req() {

@@ -78,6 +78,30 @@ for pid in $kids; do
 done
 echo "ok: SIGTERM stops the children, then the supervisor"
 
+# A responder that ignores SIGTERM would hold up a reload for ever: after
+# --stop-timeout it is killed, and the replacement goes on.
+echo RESPONDERS=1 >"$tmp/env"
+: >"$tmp/log"
+"$supervise" --env-file "$tmp/env" --stop-timeout 2 -- \
+	/bin/sh -c 'trap "" TERM; exec sleep 1000' </dev/null 2>"$tmp/log" &
+sup=$!
+stuck=$(wait_count 1)
+kill -HUP "$sup"
+for ((i = 0; i < 50; i++)); do
+	now=$(children)
+	[[ $(wc -w <<<"$now") -eq 1 && $now != "$stuck" ]] && break
+	sleep 0.1
+done
+((i < 50)) || fail "the stuck responder $stuck was not replaced"
+grep -q "responder $stuck still running 2 s after SIGTERM; killing it" "$tmp/log" ||
+	fail "no log of the kill"
+last=$(children)
+kill -TERM "$sup"
+wait "$sup" || fail "the supervisor exited with $?"
+sup=
+! kill -0 "$last" 2>/dev/null || fail "the stuck responder $last outlived the stop"
+echo "ok: a responder stuck after SIGTERM is killed after --stop-timeout"
+
 # /bin/false dies at once: without a limit, thousands of starts a second.
 : >"$tmp/log"
 "$supervise" --responders 2 --burst 3 --window 10 -- /bin/false </dev/null 2>"$tmp/log" &
