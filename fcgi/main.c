@@ -28,11 +28,10 @@ static volatile sig_atomic_t stopping;
 static volatile sig_atomic_t listen_fd;	/* 0, or the --listen socket */
 
 /*
- * A signal that lands after the loop's check of `stopping` but before
- * accept() would not interrupt it: the responder would wait for one more
- * connection before it stops (and a supervisor replacing responders one
- * by one would wait with it).  So this process's descriptor of the
- * listening socket is replaced by /dev/null: accept() on it fails at once.
+ * Stops the accept loop without touching the request in flight.  This
+ * process's descriptor of the listening socket is replaced by /dev/null,
+ * so accept() fails at once, whether the signal came while the responder
+ * waited in it (the call is restarted, on /dev/null) or just before it.
  * The socket itself stays open for the other responders sharing it, and a
  * request in flight has its own connection.
  */
@@ -52,7 +51,9 @@ static void on_stop(int sig)
 }
 
 /*
- * Without SA_RESTART, a signal interrupts accept() and the loop ends.
+ * SA_RESTART: without it, a stop signal arriving while libfcgi reads the
+ * request or writes the answer fails that read or write (EINTR), and the
+ * request in flight is lost; on_stop() ends the accept loop by itself.
  * SIGUSR1 is what multiwatch sends its children on SIGTERM (its "-s"
  * option is off by one in Debian's 1.0.0, so the default must do), for
  * those who still run the responders under it.
@@ -63,6 +64,7 @@ static void install_signals(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

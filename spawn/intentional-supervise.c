@@ -202,6 +202,7 @@ static void start_one(const sigset_t *orig_mask)
 		log_error("could not run %s: %s", opt.argv[0], strerror(errno));
 		_exit(127);
 	}
+	log_info("started responder %d", (int)pid);
 	children[nchildren].pid = pid;
 	children[nchildren].gen = gen;
 	children[nchildren].retiring = 0;
@@ -214,6 +215,7 @@ static void retire(struct child *c)
 	c->retiring = 1;
 	c->retired_at = time(NULL);
 	kill(c->pid, SIGTERM);
+	log_info("stopping responder %d", (int)c->pid);
 }
 
 /*
