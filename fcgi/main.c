@@ -8,10 +8,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -26,14 +29,15 @@
 
 static volatile sig_atomic_t stopping;
 static volatile sig_atomic_t listen_fd;	/* 0, or the --listen socket */
+static sigset_t stop_signals;
 
 /*
- * Stops the accept loop without touching the request in flight.  This
- * process's descriptor of the listening socket is replaced by /dev/null,
- * so accept() fails at once, whether the signal came while the responder
- * waited in it (the call is restarted, on /dev/null) or just before it.
- * The socket itself stays open for the other responders sharing it, and a
- * request in flight has its own connection.
+ * A stop signal is only ever delivered while the responder waits for a
+ * connection (next_connection() unblocks them there and nowhere else), so
+ * it never interrupts a request.  A signal landing between the check of
+ * `stopping` and accept() would not interrupt accept(): so this process's
+ * descriptor of the listening socket is replaced by /dev/null, and accept()
+ * fails at once.  The socket stays open for the other responders.
  */
 static void on_stop(int sig)
 {
@@ -41,7 +45,6 @@ static void on_stop(int sig)
 
 	(void)sig;
 	stopping = 1;
-	FCGX_ShutdownPending();
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		dup2(fd, listen_fd);
@@ -51,9 +54,6 @@ static void on_stop(int sig)
 }
 
 /*
- * SA_RESTART: without it, a stop signal arriving while libfcgi reads the
- * request or writes the answer fails that read or write (EINTR), and the
- * request in flight is lost; on_stop() ends the accept loop by itself.
  * SIGUSR1 is what multiwatch sends its children on SIGTERM (its "-s"
  * option is off by one in Debian's 1.0.0, so the default must do), for
  * those who still run the responders under it.
@@ -62,9 +62,13 @@ static void install_signals(void)
 {
 	struct sigaction sa;
 
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
-	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -128,23 +132,69 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return optind == argc ? 0 : -1;
 }
 
+/*
+ * The next connection from nginx, accepted with the stop signals open;
+ * -1 once a stop signal came.  A connection accepted as the signal lands
+ * is still returned, and served: the loop ends after it.
+ */
+static int next_connection(int sock)
+{
+	int conn, err, one = 1;
+
+	for (;;) {
+		sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
+		conn = stopping ? -1 : accept(sock, NULL, NULL);
+		err = errno;
+		sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+		if (conn >= 0) {
+			/* TCP (--listen, app hosts): answers go out unbatched */
+			setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			return conn;
+		}
+		if (stopping)
+			return -1;
+		if (err != EINTR && err != ECONNABORTED && err != EPROTO) {
+			log_error("could not accept a connection: %s", strerror(err));
+			return -1;
+		}
+	}
+}
+
+/*
+ * libfcgi would accept connections itself, but a signal interrupting its
+ * wait for the request's first bytes (a select() that is never restarted)
+ * drops that request.  So the accept is ours, and libfcgi gets the
+ * connection through the request's ipcFd, as if kept from a previous
+ * request (keepConnection): FCGX_Accept_r() then only reads the request.
+ * Its own listening socket is -1, so that if the connection fails it
+ * returns instead of accepting another.
+ */
 static void serve(int sock, int moderation)
 {
 	const struct route_table *t = moderation ? &moderation_service
 						 : &main_service;
 	struct arena *arena = arena_new();
 	FCGX_Request fr;
+	int conn;
 
-	FCGX_InitRequest(&fr, sock, FCGI_FAIL_ACCEPT_ON_INTR);
-	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+	FCGX_InitRequest(&fr, -1, 0);
+	while ((conn = next_connection(sock)) >= 0) {
 		struct req r;
 
+		fr.ipcFd = conn;
+		fr.keepConnection = 1;
+		if (FCGX_Accept_r(&fr) < 0)
+			continue;	/* libfcgi closed the connection */
 		memset(&r, 0, sizeof(r));
 		r.arena = arena;
 		r.fcgx = &fr;
 		r.moderation = moderation;
 		dispatch(&r, t);
 		FCGX_Finish_r(&fr);
+		/* a connection nginx asked to keep (fastcgi_keep_conn on) would
+		 * hold this one-connection responder idle: closed */
+		if (fr.ipcFd >= 0)
+			FCGX_Free(&fr, 1);
 		arena_reset(arena);
 	}
 	FCGX_Free(&fr, 1);
