@@ -8,6 +8,7 @@
 --   WRK_THREADS  wrk's -t: thread t uses the plan lines i with i % T == t,
 --                so per-member state (reaction toggles) stays in one thread
 --   WRK_PATH     path of the plain scenario
+--   WRK_LOG_ERRORS=1  print the first answers of status >= 400 (debugging)
 -- done() prints one machine-readable line: RESULT {json}.
 
 local counter = 0
@@ -102,6 +103,18 @@ function reaction_toggle(m)
 	end
 	reacted[m] = true
 	return post_json(path, m, '{"emoji":"' .. emoji[1 + m.uid % #emoji] .. '"}')
+end
+
+-- WRK_LOG_ERRORS=1: print the first 20 answers of status >= 400 (costs
+-- some speed: wrk then hands every response to Lua).
+if os.getenv("WRK_LOG_ERRORS") == "1" then
+	local logged = 0
+	function response(status, headers, body)
+		if status >= 400 and logged < 20 then
+			logged = logged + 1
+			io.stderr:write("status " .. status .. ": " .. (body or ""):sub(1, 200) .. "\n")
+		end
+	end
 end
 
 function done(summary, latency, requests)
