@@ -16,19 +16,71 @@
 /* API.md 4.13 route 49. */
 #define CLEAR_RECENT_POSTS "50"
 
+/*
+ * Each read of the unfiltered feed runs its INBOX_ statement first, and
+ * the author-driven one only when the inbox cannot fill the page (posts
+ * older than intentional_feed_horizon(), migration 0005): one statement,
+ * two past the horizon.  Two statements rather than one with both
+ * branches: executor start-up of the author-driven branch costs about as
+ * much as running the inbox's.
+ */
 enum {
 	FEED_FIRST,
 	FEED_BEFORE,
+	FEED_INBOX_FIRST,
+	FEED_INBOX_BEFORE,
 	RECENT,
+	RECENT_INBOX,
 	CLEAR_RECENT,
+	CLEAR_RECENT_INBOX,
 	DIGEST,
 };
 
-/* The feed's page with the Post columns, newest first. */
-#define FEED_SELECT(keyset) \
-	"WITH " FEED_CTES("$1::int", "$2::int", "$3::int", "$4::int[]", keyset) \
-	" SELECT " POST_COLUMNS("$1") " FROM feed_page fp" \
+/* The page (a CTE of posts ids) with the Post columns, newest first. */
+#define FEED_SELECT(ctes, page) \
+	"WITH " ctes " SELECT " POST_COLUMNS("$1") " FROM " page " fp" \
 	" JOIN posts p ON p.id = fp.id" POST_JOINS " ORDER BY " POST_ORDER
+
+/*
+ * The feed of $1, skip $2, limit $3, tag ids $4 (NULL: all), after the
+ * cursor ($5, $6) when keyset, author by author.  The only statement of a
+ * feed filtered by tags: the filter narrows the authors to the few the
+ * viewer tagged, where the inbox would scan past every other author's rows.
+ */
+#define FEED_AUTHORS_SELECT(keyset) \
+	FEED_SELECT(FEED_CTES("$1::int", "$2::int", "$3::int", "$4::int[]", \
+			      keyset), "feed_page")
+
+/* The feed of $1, skip $2, limit $3, after the cursor ($4, $5) when
+ * keyset, from the inbox (its posts are already read: no second join). */
+#define FEED_INBOX_SELECT(keyset) \
+	"WITH " INBOX_PAGE("$1::int", "$2::int", "$3::int", keyset) \
+	" SELECT " POST_COLUMNS("$1") " FROM inbox_page p" POST_JOINS \
+	" ORDER BY " POST_ORDER
+
+/* The ids of page (id, created_at), the newest $2 feed posts of $1, and
+ * those with unread notifications of $1 ordered by their newest unread
+ * one; then what follows. */
+#define RECENT_SELECT(page, more) \
+	" SELECT (SELECT COALESCE(json_agg(id ORDER BY created_at DESC," \
+	"  id DESC), '[]') FROM " page ")::text," \
+	" (SELECT COALESCE(json_agg(post_id ORDER BY newest DESC," \
+	"  post_id DESC), '[]') FROM (SELECT n.post_id," \
+	"  max(n.created_at) AS newest FROM notifications n" \
+	"  WHERE n.recipient_id = $1 AND n.read_at IS NULL" \
+	"  AND n.post_id IN (SELECT id FROM " page ")" \
+	"  GROUP BY n.post_id) unread)::text" more
+
+/* Marks read the unread notifications of $1 on the posts of page, when
+ * cond. */
+#define CLEAR_UPDATE(page, cond) \
+	"UPDATE notifications SET read_at = " SQL_NOW_UTC \
+	" WHERE recipient_id = $1 AND read_at IS NULL" \
+	" AND post_id IN (SELECT id FROM " page ")" cond
+
+/* The inbox page of route 49 is full. */
+#define CLEAR_INBOX_FULL \
+	"(SELECT count(*) FROM inbox_page) = " CLEAR_RECENT_POSTS
 
 /*
  * The digest of rule 6.7, steps 3 to 9, for $1 and the week [$2, $3):
@@ -67,28 +119,34 @@ enum {
 	" ORDER BY k.created_at, k.importance_score DESC, k.id"
 
 static struct db_stmt stmts[] = {
-	[FEED_FIRST] = { "feed_first", FEED_SELECT(""), 0 },
+	[FEED_FIRST] = { "feed_first", FEED_AUTHORS_SELECT(""), 0 },
 	[FEED_BEFORE] = { "feed_before",
-		FEED_SELECT(" AND " KEYSET_BEFORE("$5::timestamp", "$6::int")),
-		0 },
-	/* The newest $2 feed posts, and those with unread notifications of
-	 * $1 ordered by their newest unread one. */
+		FEED_AUTHORS_SELECT(" AND " KEYSET_BEFORE("$5::timestamp",
+							  "$6::int")), 0 },
+	[FEED_INBOX_FIRST] = { "feed_inbox_first", FEED_INBOX_SELECT(""), 0 },
+	[FEED_INBOX_BEFORE] = { "feed_inbox_before", FEED_INBOX_SELECT(
+		" AND " KEYSET_BEFORE_OF("ib.created_at", "ib.post_id",
+					 "$4::timestamp", "$5::int")), 0 },
 	[RECENT] = { "notifications_recent",
 		"WITH " FEED_CTES("$1::int", "0", "$2::int", "NULL::int[]", "")
-		" SELECT (SELECT COALESCE(json_agg(id ORDER BY created_at DESC,"
-		"  id DESC), '[]') FROM feed_page)::text,"
-		" (SELECT COALESCE(json_agg(post_id ORDER BY newest DESC,"
-		"  post_id DESC), '[]') FROM (SELECT n.post_id,"
-		"  max(n.created_at) AS newest FROM notifications n"
-		"  WHERE n.recipient_id = $1 AND n.read_at IS NULL"
-		"  AND n.post_id IN (SELECT id FROM feed_page)"
-		"  GROUP BY n.post_id) unread)::text", 0 },
+		RECENT_SELECT("feed_page", ""), 0 },
+	/* and the number of posts the inbox found */
+	[RECENT_INBOX] = { "notifications_recent_inbox",
+		"WITH " INBOX_PAGE("$1::int", "0", "$2::int", "")
+		RECENT_SELECT("inbox_page",
+			      ", (SELECT count(*) FROM inbox_page)"), 0 },
 	[CLEAR_RECENT] = { "notifications_clear_recent",
 		"WITH " FEED_CTES("$1::int", "0", CLEAR_RECENT_POSTS,
 				  "NULL::int[]", "")
-		" UPDATE notifications SET read_at = " SQL_NOW_UTC
-		" WHERE recipient_id = $1 AND read_at IS NULL"
-		" AND post_id IN (SELECT id FROM feed_page)", 0 },
+		" " CLEAR_UPDATE("feed_page", ""), 0 },
+	/* whether the inbox's page was full (else nothing is changed), and
+	 * how many notifications were marked */
+	[CLEAR_RECENT_INBOX] = { "notifications_clear_recent_inbox",
+		"WITH " INBOX_PAGE("$1::int", "0", CLEAR_RECENT_POSTS, "") ","
+		" cleared AS (" CLEAR_UPDATE("inbox_page",
+					     " AND " CLEAR_INBOX_FULL)
+		" RETURNING 1)"
+		" SELECT " CLEAR_INBOX_FULL ", (SELECT count(*) FROM cleared)", 0 },
 	[DIGEST] = { "digest", DIGEST_SQL, 0 },
 };
 
@@ -98,20 +156,30 @@ enum { DG_SUMMARY = PC_NCOLS, DG_MEAN };
 enum result feed_read(struct arena *a, long viewer, const struct post_page *page,
 		      const long long *tag_ids, size_t ntags, json_object **out)
 {
-	const char *p[] = {
-		db_int(a, viewer), db_int(a, page->skip), db_int(a, page->limit),
-		ntags ? db_int_array(a, tag_ids, ntags) : NULL, page->before,
-		db_int(a, page->before_id),
-	};
+	const char *v = db_int(a, viewer), *skip = db_int(a, page->skip),
+		   *limit = db_int(a, page->limit),
+		   *before_id = db_int(a, page->before_id);
+	const char *p[] = { v, skip, limit,
+			    ntags ? db_int_array(a, tag_ids, ntags) : NULL,
+			    page->before, before_id };
+	const char *q[] = { v, skip, limit, page->before, before_id };
 	int before = page->before != NULL;
-	PGresult *res;
+	PGresult *res = NULL;
 	enum result r;
 
 	*out = NULL;
-	r = db_exec(a, &stmts[before ? FEED_BEFORE : FEED_FIRST],
-		    before ? 6 : 4, p, &res);
-	if (r != RES_OK)
-		return r;
+	if (ntags == 0) {
+		r = db_exec(a, &stmts[before ? FEED_INBOX_BEFORE
+				      : FEED_INBOX_FIRST], before ? 5 : 3, q, &res);
+		if (r != RES_OK)
+			return r;
+	}
+	if (ntags > 0 || PQntuples(res) < page->limit) {
+		r = db_exec(a, &stmts[before ? FEED_BEFORE : FEED_FIRST],
+			    before ? 6 : 4, p, &res);
+		if (r != RES_OK)
+			return r;
+	}
 	*out = posts_json(a, res, -1);
 	return RES_OK;
 }
@@ -136,7 +204,10 @@ enum result notifications_recent(struct arena *a, long viewer, long limit,
 	enum result r;
 
 	*out = NULL;
-	if ((r = db_exec(a, &stmts[RECENT], 2, p, &res)) != RES_OK)
+	if ((r = db_exec(a, &stmts[RECENT_INBOX], 2, p, &res)) != RES_OK)
+		return r;
+	if (db_get_int(res, 0, 2) < limit &&
+	    (r = db_exec(a, &stmts[RECENT], 2, p, &res)) != RES_OK)
 		return r;
 	*out = json_object_new_object();
 	jv_put(*out, "recent_post_ids", json_text(a, db_get_str(res, 0, 0)));
@@ -152,6 +223,12 @@ enum result notifications_clear_recent(struct arena *a, long viewer,
 	enum result r;
 
 	*count = 0;
+	if ((r = db_exec(a, &stmts[CLEAR_RECENT_INBOX], 1, p, &res)) != RES_OK)
+		return r;
+	if (db_get_bool(res, 0, 0)) {
+		*count = (long)db_get_int(res, 0, 1);
+		return RES_OK;
+	}
 	if ((r = db_exec(a, &stmts[CLEAR_RECENT], 1, p, &res)) != RES_OK)
 		return r;
 	*count = atol(PQcmdTuples(res));

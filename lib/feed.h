@@ -1,7 +1,8 @@
 /*
  * Reading many people's posts at once: the feed (route 17), the weekly
  * digest (route 18), and the bell's list of recent feed posts (routes 45
- * and 49).  One statement each, whatever the page size.
+ * and 49).  One statement each, whatever the page size; the feed and the
+ * bell take a second when the feed inbox cannot fill their page.
  */
 #ifndef FEED_H
 #define FEED_H

@@ -122,9 +122,40 @@
 	" ORDER BY fp.created_at DESC, fp.id DESC" \
 	" OFFSET " skip " LIMIT " limit ")"
 
-/* The keyset cursor: strictly older than (before, before_id) in feed
- * order; before_id 0 means "older than before". */
+/* The keyset cursor on the columns created and id: strictly older than
+ * (before, before_id) in feed order; before_id 0 means "older than
+ * before". */
+#define KEYSET_BEFORE_OF(created, id, before, before_id) \
+	"(" created ", " id ") < (" before ", " before_id ")"
 #define KEYSET_BEFORE(before, before_id) \
-	"(p.created_at, p.id) < (" before ", " before_id ")"
+	KEYSET_BEFORE_OF("p.created_at", "p.id", before, before_id)
+
+/*
+ * inbox_page: the same page as feed_page without a tag filter, as posts
+ * rows, read from the viewer's rows of intentional_feed_inbox (migration
+ * 0005) instead of author by author: one backward range scan of its
+ * primary key (viewer_id, created_at, post_id) from the cursor down to
+ * intentional_feed_horizon_start(), each row joined to its post and kept
+ * if the rule allows (the inbox holds a superset: the rule decides).  The
+ * created_at of the join skips a row left over from a post that changed.
+ * keyset: "" or a condition on ib.created_at and ib.post_id, so that it
+ * bounds the scan.  skip and limit are read through subqueries, values the
+ * planner never knows: with them known, each call's custom plan looks
+ * cheaper than the generic one, and PostgreSQL's plan cache would plan the
+ * statement anew for every call (2 ms, more than running it).
+ *
+ * Complete only inside the horizon.  A full page is the page: every
+ * visible post it lacks is older than the horizon, so older than all of
+ * its posts.  A page of fewer than limit posts may lack older ones, which
+ * only the author-driven feed_page finds: lib/feed.c then runs that.
+ */
+#define INBOX_PAGE(viewer, skip, limit, keyset) \
+	"inbox_page AS (SELECT p.* FROM intentional_feed_inbox ib" \
+	" JOIN posts p ON p.id = ib.post_id AND p.created_at = ib.created_at" \
+	" WHERE ib.viewer_id = " viewer keyset \
+	" AND ib.created_at >= intentional_feed_horizon_start()" \
+	" AND " SQL_POST_VISIBLE_AMONG("p", viewer, CONNECTIONS_OF(viewer)) \
+	" ORDER BY ib.created_at DESC, ib.post_id DESC" \
+	" OFFSET (SELECT " skip ") LIMIT (SELECT " limit "))"
 
 #endif

@@ -59,9 +59,26 @@
 	"((" p ".audience_type IS DISTINCT FROM 'tags' OR " tagged ")" \
 	" AND " SQL_AUDIENCE_ADMITS(p, viewer) ")"
 
+/* The whole rule, with the parts given: connected, true iff p's author
+ * and viewer have an accepted connection; admits, SQL_AUDIENCE_ADMITS or
+ * a form of it. */
+#define SQL_POST_VISIBLE_GIVEN(p, viewer, connected, admits) \
+	"(" p ".author_id = " viewer " OR (" admits " AND " connected "))"
+
 /* The whole rule. */
 #define SQL_POST_VISIBLE(p, viewer) \
-	"(" p ".author_id = " viewer " OR (" SQL_AUDIENCE_ADMITS(p, viewer) \
-	" AND " SQL_CONNECTED(p ".author_id", viewer) "))"
+	SQL_POST_VISIBLE_GIVEN(p, viewer, SQL_CONNECTED(p ".author_id", viewer), \
+			       SQL_AUDIENCE_ADMITS(p, viewer))
+
+/*
+ * The whole rule for statements that test many posts of many authors for
+ * one viewer, with connections a subquery of the viewer's accepted
+ * connections' ids: it and SQL_TAGGERS_OF(viewer) run once per statement
+ * (hashed), not one index lookup per post.
+ */
+#define SQL_POST_VISIBLE_AMONG(p, viewer, connections) \
+	SQL_POST_VISIBLE_GIVEN(p, viewer, p ".author_id IN " connections, \
+			       SQL_AUDIENCE_ADMITS_TAGGED(p, viewer, \
+				p ".author_id IN " SQL_TAGGERS_OF(viewer)))
 
 #endif

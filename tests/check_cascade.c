@@ -488,6 +488,41 @@ START_TEST(user_delete_of_matrix_members)
 }
 END_TEST
 
+/* Rows of the feed inbox with u as the viewer or the author. */
+static long inbox_rows_of(long u)
+{
+	return fx_long("SELECT count(*) FROM intentional_feed_inbox"
+		       " WHERE viewer_id = %ld OR author_id = %ld", u, u);
+}
+
+/* The feed inbox (migration 0005): both cascades take their rows along,
+ * those of the member as a viewer and as an author. */
+START_TEST(cascades_empty_the_feed_inbox)
+{
+	struct arena *a = arena_new();
+	struct call c = { 0 };
+	long u = fx_member("ib", "u"), b = fx_member("ib", "b"), b_post;
+
+	fx_connect(u, b, "accepted");
+	fx_post(u, "all", "now", NULL, "[]");
+	fx_post(u, "private", "now", NULL, "[]");
+	b_post = fx_post(b, "all", "now", NULL, "[]");
+	fx_post(b, "all", "now", NULL, "[]");
+	ck_assert_int_eq(inbox_rows_of(u), 5);
+	c.id = b_post;
+	ck_assert_int_eq(cascade(a, &c), RES_OK);
+	ck_assert_int_eq(fx_long("SELECT count(*) FROM intentional_feed_inbox"
+				 " WHERE post_id = %ld", b_post), 0);
+	c.id = u;
+	c.user = 1;
+	ck_assert_int_eq(cascade(a, &c), RES_OK);
+	ck_assert_int_eq(inbox_rows_of(u), 0);
+	ck_assert_int_eq(fx_long("SELECT count(*) FROM intentional_feed_inbox"
+				 " WHERE viewer_id = %ld", b), 1);
+	arena_free(a);
+}
+END_TEST
+
 static Suite *cascade_suite(void)
 {
 	Suite *s = suite_create("cascade");
@@ -504,6 +539,7 @@ static Suite *cascade_suite(void)
 	tcase_add_test(tc, user_delete_of_a_quiet_member_and_a_missing_one);
 	tcase_add_test(tc, user_delete_rolls_back_with_the_callers_transaction);
 	tcase_add_test(tc, user_delete_of_matrix_members);
+	tcase_add_test(tc, cascades_empty_the_feed_inbox);
 	suite_add_tcase(s, tc);
 	return s;
 }

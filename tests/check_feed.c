@@ -219,8 +219,11 @@ END_TEST
  * member of a random community (accepted and pending connections, tags,
  * every audience, few and many posts per author, equal times) and many
  * pages: the two-pass bound of the feed statement must never lose a post.
+ * With recent, the posts spread over the last 20 days, across the start of
+ * the inbox's horizon (migration 0005): pages from the inbox, from the
+ * authors, and those the inbox cannot fill.
  */
-START_TEST(feed_matches_the_rule_over_a_random_community)
+static void feed_matches_the_rule(int recent)
 {
 	enum { MEMBERS = 12, POSTS = 400 };
 	static const char *const audience[] = { "all", "all", "all", "tags",
@@ -228,6 +231,7 @@ START_TEST(feed_matches_the_rule_over_a_random_community)
 	static const int pages[][2] = { { 0, 1 }, { 0, 20 }, { 3, 7 }, { 20, 20 },
 					{ 0, 100 }, { 57, 13 }, { 150, 100 } };
 	long u[MEMBERS], tag[MEMBERS], got[MAX_IDS];
+	char *ids;
 	int i, j, k, n;
 
 	srand(42);
@@ -235,6 +239,7 @@ START_TEST(feed_matches_the_rule_over_a_random_community)
 		u[i] = fresh_user();
 		tag[i] = fx_tag(u[i], "t", "friends");
 	}
+	ids = id_array(u, MEMBERS);
 	PQclear(fx_sql("BEGIN"));
 	for (i = 0; i < MEMBERS; i++)
 		for (j = i + 1; j < MEMBERS; j++) {
@@ -250,32 +255,29 @@ START_TEST(feed_matches_the_rule_over_a_random_community)
 	for (k = 0; k < POSTS; k++) {
 		/* a skewed author distribution: some post a lot */
 		int a = (rand() % MEMBERS) * (rand() % MEMBERS) / MEMBERS;
-		int x = rand() % 7;
+		int x = rand() % 7, day = rand() % 20, hour = rand() % 3;
 		long tags[] = { tag[a], 0 };
+		const char *when = recent
+			? sql_str("SELECT (date_trunc('hour', now() AT TIME ZONE"
+				  " 'UTC') - interval '%d days %d hours')::text",
+				  day, hour)
+			: tfmt("2025-04-%02d %02d:00", 1 + day, hour);
 
-		fx_post(u[a], audience[x], tfmt("2025-04-%02d %02d:00", 1 + rand() % 20,
-						rand() % 3), x == 3 && rand() % 4 ? tags : NULL,
+		fx_post(u[a], audience[x], when, x == 3 && rand() % 4 ? tags : NULL,
 			"[]");
 	}
 	PQclear(fx_sql("COMMIT"));
 	for (i = 0; i < MEMBERS; i++)
 		for (k = 0; k < (int)(sizeof(pages) / sizeof(pages[0])); k++) {
 			int skip = pages[k][0], limit = pages[k][1];
-			PGresult *want = sql(
-				"SELECT p.id FROM posts p WHERE p.author_id = ANY('{%ld,%ld,%ld,"
-				"%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld}') AND (p.author_id = %ld"
-				" OR (EXISTS (SELECT 1 FROM connections c WHERE c.status ="
-				" 'accepted' AND c.user_a_id = least(p.author_id, %ld) AND"
-				" c.user_b_id = greatest(p.author_id, %ld)) AND"
-				" (p.audience_type = 'all' OR (p.audience_type = 'tags' AND"
-				" EXISTS (SELECT 1 FROM post_audience_tags pat JOIN user_tags ut"
-				" ON ut.tag_id = pat.tag_id WHERE pat.post_id = p.id AND"
-				" ut.owner_user_id = p.author_id AND ut.target_user_id = %ld)))))"
+			PGresult *want = sql("SELECT p.id FROM posts p"
+				" WHERE p.author_id = ANY('%s') AND %s"
 				" ORDER BY p.created_at DESC, p.id DESC OFFSET %d LIMIT %d",
-				u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
-				u[10], u[11], u[i], u[i], u[i], u[i], skip, limit);
+				ids, plain_visible(u[i]), skip, limit);
+			http_resp *r = get_ok(u[i], tfmt("/feed?skip=%d&limit=%d",
+							 skip, limit));
 
-			n = page_ids(u[i], tfmt("/feed?skip=%d&limit=%d", skip, limit), got);
+			n = post_ids(r, NULL, got, MAX_IDS);
 			ck_assert_msg(n == PQntuples(want), "member %d, skip %d, limit %d:"
 				      " %d posts, expected %d", i, skip, limit, n,
 				      PQntuples(want));
@@ -283,8 +285,28 @@ START_TEST(feed_matches_the_rule_over_a_random_community)
 				ck_assert_msg(got[j] == atol(PQgetvalue(want, j, 0)),
 					      "member %d, skip %d, limit %d, position %d",
 					      i, skip, limit, j);
+			/* the caller, the inbox, and the authors past its horizon */
+			ck_assert_int_eq(statement_count(r), recent &&
+					 sql_long("SELECT count(*) FROM posts p"
+						  " WHERE p.author_id = ANY('%s') AND %s"
+						  " AND p.created_at >="
+						  " intentional_feed_horizon_start()",
+						  ids, plain_visible(u[i])) >=
+					 skip + limit ? 2 : 3);
 			sql_free(want);
 		}
+	free(ids);
+}
+
+START_TEST(feed_matches_the_rule_over_a_random_community)
+{
+	feed_matches_the_rule(0);
+}
+END_TEST
+
+START_TEST(feed_matches_the_rule_across_the_inbox_horizon)
+{
+	feed_matches_the_rule(1);
 }
 END_TEST
 
@@ -335,6 +357,9 @@ START_TEST(tag_filter_keeps_tagged_people_and_own_matching_posts)
 }
 END_TEST
 
+/* The world's posts are older than the inbox's horizon: the unfiltered
+ * feed reads the inbox, then the authors; the tag filter only the authors
+ * (tests/check_inbox.c has pages the inbox fills). */
 START_TEST(feed_statement_count_does_not_grow_with_the_page)
 {
 	struct feed_world w;
@@ -345,15 +370,16 @@ START_TEST(feed_statement_count_does_not_grow_with_the_page)
 	counts[0] = statement_count(get_ok(w.viewer, "/feed?limit=1"));
 	counts[1] = statement_count(get_ok(w.viewer, "/feed?limit=50"));
 	counts[2] = statement_count(get_ok(w.viewer, "/feed?limit=50&skip=60"));
-	counts[3] = statement_count(get_ok(w.viewer, "/feed?limit=50&tag_ids=1,2,3"));
 	r = get_ok(w.viewer, "/feed?limit=50&before=2025-02-01T01:00:00&before_id=7");
-	counts[4] = statement_count(r);
-	for (i = 0; i < 5; i++)
-		ck_assert_int_eq(counts[i], 2);	/* the caller, the page */
+	counts[3] = statement_count(r);
+	counts[4] = statement_count(get_ok(w.viewer, "/feed?limit=50&tag_ids=1,2,3"));
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(counts[i], 3);	/* the caller, inbox, authors */
+	ck_assert_int_eq(counts[4], 2);		/* the caller, the authors */
 	ck_assert_int_eq(statement_count(get_ok(w.viewer, "/notifications/recent"
-						"?limit_posts=1")), 2);
+						"?limit_posts=1")), 3);
 	ck_assert_int_eq(statement_count(get_ok(w.viewer, "/notifications/recent"
-						"?limit_posts=100")), 2);
+						"?limit_posts=100")), 3);
 }
 END_TEST
 
@@ -663,7 +689,7 @@ START_TEST(recent_posts_and_their_unread_notifications)
 	r = http("POST", "/notifications/recent/clear", token_for(v), "{oops");
 	assert_json(r, 200, NULL);
 	ck_assert_int_eq(jint(r, "count"), 3);
-	ck_assert_int_eq(statement_count(r), 2);
+	ck_assert_int_eq(statement_count(r), 3);	/* past the inbox */
 	ck_assert_int_eq(sql_long("SELECT count(*) FROM notifications WHERE"
 				  " read_at IS NULL AND recipient_id = %ld", v), 2);
 	ck_assert_int_eq(sql_long("SELECT count(*) FROM notifications WHERE"
@@ -686,6 +712,7 @@ static Suite *feed_suite(void)
 	tcase_add_test(tc, offset_paging_returns_each_visible_post_once_in_order);
 	tcase_add_test(tc, cursor_paging_is_stable_while_posts_arrive);
 	tcase_add_test(tc, feed_matches_the_rule_over_a_random_community);
+	tcase_add_test(tc, feed_matches_the_rule_across_the_inbox_horizon);
 	tcase_add_test(tc, tag_filter_keeps_tagged_people_and_own_matching_posts);
 	tcase_add_test(tc, feed_statement_count_does_not_grow_with_the_page);
 	tcase_add_test(tc, bad_feed_queries_are_422);

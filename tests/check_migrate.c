@@ -28,7 +28,9 @@ static const char original_rows[] =
 	"        ('b@example.org', NULL, '2024-05-02 11:00', 'g-b');"
 	"INSERT INTO posts (author_id, content, created_at, audience_type,"
 	"  photo_urls) VALUES (1, 'hello', '2024-05-03 09:30', 'all', '[]');"
-	"INSERT INTO post_stats (post_id, comment_count) VALUES (1, 1);"
+	"INSERT INTO posts (author_id, content, created_at, audience_type,"
+	"  photo_urls) VALUES (2, 'today', now() AT TIME ZONE 'UTC', 'all', '[]');"
+	"INSERT INTO post_stats (post_id, comment_count) VALUES (1, 1), (2, 0);"
 	"INSERT INTO comments (post_id, author_id, content, created_at)"
 	" VALUES (1, 2, 'hi', '2024-05-03 10:00');"
 	"INSERT INTO connections (status, created_at, updated_at, user_a_id,"
@@ -47,6 +49,14 @@ static const char rows_digest[] =
 	" (SELECT string_agg(t::text, ',' ORDER BY id) FROM connections t),"
 	" (SELECT string_agg(t::text, ',' ORDER BY id) FROM notifications t),"
 	" (SELECT string_agg(t::text, ',') FROM alembic_version t)))";
+
+/* What migrate prints after 0001, and records, on a new database. */
+#define APPLIED_AFTER_0001 "applied 0002_feed_indexes\n" \
+	"applied 0003_password_accounts\napplied 0004_feed_covering_index\n" \
+	"applied 0005_feed_inbox\n"
+#define RECORDED "1:initial,2:feed_indexes,3:password_accounts," \
+	"4:feed_covering_index,5:feed_inbox"
+#define UP_TO_DATE "schema up to date (version 5)\n"
 
 static const char bookkeeping[] =
 	"SELECT string_agg(version || ':' || name, ',' ORDER BY version)"
@@ -141,15 +151,12 @@ START_TEST(fresh_database_gets_the_whole_schema)
 	char *url = new_db("fresh", 0), *out;
 
 	ck_assert_int_eq(migrate(url, &out), RES_OK);
-	expect_output(out, "applied 0001_initial\napplied 0002_feed_indexes\n"
-		      "applied 0003_password_accounts\n"
-		      "applied 0004_feed_covering_index\n");
-	expect(url, bookkeeping, "1:initial,2:feed_indexes,3:password_accounts,"
-	       "4:feed_covering_index");
+	expect_output(out, "applied 0001_initial\n" APPLIED_AFTER_0001);
+	expect(url, bookkeeping, RECORDED);
 	expect(url, "SELECT string_agg(tablename, ',' ORDER BY tablename)"
 	       " FROM pg_tables WHERE schemaname = 'public'",
 	       "alembic_version,comments,connections,intentional_credentials,"
-	       "intentional_login_failures,intentional_schema_"
+	       "intentional_feed_inbox,intentional_login_failures,intentional_schema_"
 	       "migrations,notifications,post_audience_tags,post_stats,posts,"
 	       "reactions,registration_requests,replies,reported_posts,tags,"
 	       "user_tags,users");
@@ -181,9 +188,9 @@ START_TEST(fresh_database_gets_the_whole_schema)
 	       "ix_registration_requests_google_id=false,ix_users_email=true,"
 	       "ix_users_id=false");
 	/* SCHEMA.md's 67 (with those of keys), 0002's 5, bookkeeping's 1,
-	 * 0003's 2 primary keys; 0004 replaces one of 0002's */
+	 * 0003's 2 and 0005's 1 primary keys; 0004 replaces one of 0002's */
 	expect(url, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'",
-	       "75");
+	       "76");
 	expect(url, "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder)"
 	       " FROM pg_enum WHERE enumtypid = 'registrationstatus'::regtype",
 	       "PENDING,APPROVED,DENIED");
@@ -201,6 +208,17 @@ START_TEST(fresh_database_gets_the_whole_schema)
 	       "::regclass)", "CREATE INDEX ix_intentional_posts_author_feed ON"
 	       " public.posts USING btree (author_id, created_at DESC, id DESC)"
 	       " INCLUDE (audience_type)");
+	/* 0005: the inbox, its horizon, and triggers on the original's
+	 * tables only */
+	expect(url, "SELECT pg_get_indexdef('intentional_feed_inbox_pkey'"
+	       "::regclass)", "CREATE UNIQUE INDEX intentional_feed_inbox_pkey ON"
+	       " public.intentional_feed_inbox USING btree (viewer_id, created_at,"
+	       " post_id) INCLUDE (author_id)");
+	expect(url, "SELECT intentional_feed_horizon()", "7 days");
+	expect(url, "SELECT string_agg(DISTINCT tgrelid::regclass::text, ','"
+	       " ORDER BY tgrelid::regclass::text) || ' ' || count(*)"
+	       " FROM pg_trigger WHERE NOT tgisinternal",
+	       "connections,posts,users 9");
 	free(url);
 }
 END_TEST
@@ -215,7 +233,7 @@ START_TEST(second_run_changes_nothing)
 	free(out);
 	before = pgtest_query(url, applied_at);
 	ck_assert_int_eq(migrate(url, &out), RES_OK);
-	expect_output(out, "schema up to date (version 4)\n");
+	expect_output(out, UP_TO_DATE);
 	expect(url, applied_at, before);
 	ck_assert_int_eq(run_on(url, migrate_status, migrations,
 				migration_count, &out), RES_OK);
@@ -241,12 +259,13 @@ START_TEST(original_database_is_adopted_unchanged)
 
 	ck_assert_int_eq(migrate(url, &out), RES_OK);
 	expect_output(out, "adopted 0001_initial (database of the original "
-		      "backend, left unchanged)\napplied 0002_feed_indexes\n"
-		      "applied 0003_password_accounts\n"
-		      "applied 0004_feed_covering_index\n");
+		      "backend, left unchanged)\n" APPLIED_AFTER_0001);
 	expect(url, rows_digest, rows);
-	expect(url, bookkeeping, "1:initial,2:feed_indexes,3:password_accounts,"
-	       "4:feed_covering_index");
+	expect(url, bookkeeping, RECORDED);
+	/* the inbox of the posts inside the horizon: the recent post, for
+	 * its author and their connection; not the old one */
+	expect(url, "SELECT string_agg(viewer_id || ':' || post_id, ','"
+	       " ORDER BY viewer_id) FROM intentional_feed_inbox", "1:2,2:2");
 
 	/* Same schema as a fresh database: 0001 is the original's. */
 	ck_assert_int_eq(migrate(ref, &out), RES_OK);
@@ -393,13 +412,10 @@ START_TEST(concurrent_runners_serialise)
 	PQclear(PQexec(holder, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")"));
 	for (i = 0; i < 2; i++)
 		ck_assert_int_eq(pgtest_collect(pid[i], fd[i], &out[i]), 0);
-	i = strcmp(out[0], "schema up to date (version 4)\n") == 0;
-	ck_assert_str_eq(out[i], "applied 0001_initial\napplied 0002_feed_indexes\n"
-			 "applied 0003_password_accounts\n"
-			 "applied 0004_feed_covering_index\n");
-	ck_assert_str_eq(out[1 - i], "schema up to date (version 4)\n");
-	expect(url, bookkeeping, "1:initial,2:feed_indexes,3:password_accounts,"
-	       "4:feed_covering_index");
+	i = strcmp(out[0], UP_TO_DATE) == 0;
+	ck_assert_str_eq(out[i], "applied 0001_initial\n" APPLIED_AFTER_0001);
+	ck_assert_str_eq(out[1 - i], UP_TO_DATE);
+	expect(url, bookkeeping, RECORDED);
 	PQfinish(holder);
 	free(out[0]);
 	free(out[1]);

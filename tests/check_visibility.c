@@ -4,11 +4,15 @@
  * tests/fixtures_social.h, 2 authors (one of them banned, whose posts stay
  * visible) x 8 viewers x 6 audiences, every cell asserted on every path.
  * A banned viewer (and the banned author as a viewer) gets 403 everywhere.
+ * The matrix is built twice: in a week of 2025, whose feed pages come from
+ * the authors, and in this week, inside the feed inbox's horizon
+ * (migration 0005), whose pages come from the inbox.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fixtures_social.h"
 #include "harness.h"
@@ -16,11 +20,13 @@
 
 #define MAX_IDS 64
 
-/* The matrix's week: Sunday 2025-03-02 to Saturday 2025-03-08. */
+/* The old matrix's week: Sunday 2025-03-02 to Saturday 2025-03-08. */
 #define SUNDAY "2025-03-02"
 #define IN_THE_WEEK "2025-03-05T12:00:00"
 
+/* The matrix of the test case, and a time in its week. */
 static struct fx_matrix m;
+static char in_the_week[32];
 
 /* Whether the viewer can call anything at all. */
 static int banned(int a, enum fx_viewer v)
@@ -78,7 +84,7 @@ static const char *digest_path(int a, enum fx_viewer v)
 {
 	(void)a;
 	(void)v;
-	return "/digest/?client_timestamp=" IN_THE_WEEK;
+	return tfmt("/digest/?client_timestamp=%s", in_the_week);
 }
 
 static const char *recent_path(int a, enum fx_viewer v)
@@ -205,21 +211,47 @@ START_TEST(notification_matrix)
 }
 END_TEST
 
-/* Once, in the parent process: the forked tests inherit m (and open
- * connections of their own). */
-static void build_matrix(void)
+/* Once per test case, in the parent process: the forked tests inherit m
+ * (and open connections of their own). */
+static void build_matrix(const char *prefix, const char *sunday)
 {
 	fx_use(harness_database_url());
-	fx_build_matrix(&m, "vis", SUNDAY);
+	fx_build_matrix(&m, prefix, sunday);
 	fx_close();
 }
 
-static Suite *visibility_suite(void)
+static void build_old_matrix(void)
 {
-	Suite *s = suite_create("visibility");
-	TCase *tc = social_tcase("matrix", 120);
+	build_matrix("vis", SUNDAY);
+	snprintf(in_the_week, sizeof(in_the_week), "%s", IN_THE_WEEK);
+}
 
-	tcase_add_unchecked_fixture(tc, build_matrix, NULL);
+/* This week's Sunday (UTC): the posts lie within 6 days of now. */
+static void build_recent_matrix(void)
+{
+	time_t now = time(NULL), sunday;
+	struct tm tm;
+	char day[16];
+
+	gmtime_r(&now, &tm);
+	sunday = now - (time_t)tm.tm_wday * 86400;
+	gmtime_r(&sunday, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	build_matrix("vir", day);
+	tm.tm_mday += 3;
+	tm.tm_hour = 12;
+	tm.tm_min = tm.tm_sec = 0;
+	sunday = timegm(&tm);
+	gmtime_r(&sunday, &tm);
+	strftime(in_the_week, sizeof(in_the_week), "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+/* Every path over the matrix that build makes. */
+static TCase *matrix_tcase(const char *name, void (*build)(void))
+{
+	TCase *tc = social_tcase(name, 120);
+
+	tcase_add_unchecked_fixture(tc, build, NULL);
 	tcase_add_test(tc, feed_matrix);
 	tcase_add_test(tc, profile_matrix);
 	tcase_add_test(tc, own_posts_matrix);
@@ -227,7 +259,15 @@ static Suite *visibility_suite(void)
 	tcase_add_test(tc, recent_posts_matrix);
 	tcase_add_test(tc, report_matrix);
 	tcase_add_test(tc, notification_matrix);
-	suite_add_tcase(s, tc);
+	return tc;
+}
+
+static Suite *visibility_suite(void)
+{
+	Suite *s = suite_create("visibility");
+
+	suite_add_tcase(s, matrix_tcase("old", build_old_matrix));
+	suite_add_tcase(s, matrix_tcase("inbox", build_recent_matrix));
 	return s;
 }
 

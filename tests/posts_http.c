@@ -93,6 +93,20 @@ int has_id(const long *ids, int n, long id)
 	return 0;
 }
 
+const char *plain_visible(long viewer)
+{
+	return tfmt("(p.author_id = %ld OR (EXISTS (SELECT 1 FROM connections c"
+		    " WHERE c.status = 'accepted' AND c.user_a_id ="
+		    " least(p.author_id, %ld) AND c.user_b_id ="
+		    " greatest(p.author_id, %ld)) AND (p.audience_type = 'all'"
+		    " OR (p.audience_type = 'tags' AND EXISTS (SELECT 1"
+		    " FROM post_audience_tags pat JOIN user_tags ut"
+		    " ON ut.tag_id = pat.tag_id WHERE pat.post_id = p.id"
+		    " AND ut.owner_user_id = p.author_id"
+		    " AND ut.target_user_id = %ld)))))",
+		    viewer, viewer, viewer, viewer);
+}
+
 http_resp *get_ok(long user, const char *path)
 {
 	http_resp *r = http("GET", path, token_for(user), NULL);

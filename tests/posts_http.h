@@ -37,6 +37,13 @@ int post_ids(const http_resp *r, const char *key, long *ids, int max);
 /* Whether id is among the n ids. */
 int has_id(const long *ids, int n, long id);
 
+/*
+ * Rule 6.3 written plainly, without the shortcuts of lib/visibility.h, as
+ * an SQL condition on the posts row p: viewer may see p.  The oracle of the
+ * feed tests.
+ */
+const char *plain_visible(long viewer);
+
 /* GET path as user, asserting 200; the response. */
 http_resp *get_ok(long user, const char *path);
 
