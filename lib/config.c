@@ -84,6 +84,9 @@ static const struct setting settings[] = {
 	L("MEDIA_MAX_WIDTH", media_max_width, "1280", 1, 16384),
 	L("MEDIA_MAX_HEIGHT", media_max_height, "720", 1, 16384),
 	L("MEDIA_MIN_SIDE", media_min_side, "50", 1, 16384),
+	/* uploads are decoded by this program (README "Media") */
+	S("IMAGE_HELPER", image_helper, LIBEXECDIR "/intentional-image"),
+	L("IMAGE_TIMEOUT_MS", image_timeout_ms, "5000", 100, 600000),
 	D("DIGEST_MIN_IMPORTANCE_THRESHOLD", digest_min_importance, "1.0", 0, 10),
 	L("DIGEST_POSTS_PER_CONNECTION_PER_DAY", digest_posts_per_day, "2", 0, 100),
 };

@@ -59,6 +59,8 @@ struct config {
 	long media_max_width;
 	long media_max_height;
 	long media_min_side;
+	const char *image_helper;		/* intentional-image's path */
+	long image_timeout_ms;			/* one upload's processing */
 
 	/* digest (API.md 6.7) */
 	double digest_min_importance;	/* scores must be above it (6.7) */

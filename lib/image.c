@@ -1,89 +1,53 @@
-#include <string.h>
+/*
+ * The libvips part of lib/image.h, linked only into intentional-image
+ * (fcgi/image_main.c), which runs it on one upload and exits: nothing here
+ * ever runs in a responder.
+ */
+#include <stdio.h>
+#include <stdlib.h>
 #include <vips/vips.h>
 
 #include "arena.h"
-#include "config.h"
 #include "image.h"
-#include "log.h"
 
 #define JPEG_QUALITY 85
 #define WEBP_QUALITY 85
 #define PNG_COMPRESSION 6
 
-static const struct {
-	const char *ext;
-	const char *content_type;
-} formats[] = {
-	[IMAGE_JPEG] = { "jpg", "image/jpeg" },
-	[IMAGE_PNG] = { "png", "image/png" },
-	[IMAGE_WEBP] = { "webp", "image/webp" },
-};
-
-void image_limits_from_config(struct image_limits *lim)
-{
-	lim->max_bytes = (size_t)cfg.media_max_bytes;
-	lim->max_width = (int)cfg.media_max_width;
-	lim->max_height = (int)cfg.media_max_height;
-	lim->min_side = (int)cfg.media_min_side;
-}
-
-const char *image_content_type_of(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-	size_t i;
-
-	for (i = 0; dot != NULL && i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (strcmp(dot + 1, formats[i].ext) == 0)
-			return formats[i].content_type;
-	return "application/octet-stream";
-}
-
-int image_sniff(const void *data, size_t len)
-{
-	const unsigned char *b = data;
-
-	if (len >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
-		return IMAGE_JPEG;
-	if (len >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
-		return IMAGE_PNG;
-	if (len >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
-		return IMAGE_WEBP;
-	return -1;
-}
-
 /* libvips warns about damaged uploads ("premature end of JPEG file"):
- * the client's fault, so an info line in our format, not raw stderr. */
+ * one plain line on stderr, which the responder copies into its log. */
 static void vips_log_line(const gchar *domain, GLogLevelFlags level,
-		     const gchar *message, gpointer data)
+			  const gchar *message, gpointer data)
 {
 	(void)domain;
 	(void)level;
 	(void)data;
-	log_info("libvips: %s", message);
+	fprintf(stderr, "libvips: %s\n", message);
 }
 
 /*
- * libvips starts a thread pool and an operation cache on first use.  A
- * responder serves one request at a time, so one worker thread is enough,
- * and the cache would only keep the last upload's pixels alive.
+ * vips_init() loads libvips's optional modules (ImageMagick, HEIF, JPEG
+ * XL, PDF, OpenSlide) from $VIPSHOME/lib: none is needed, as we call the
+ * JPEG, PNG and WebP loaders of libvips itself, and each would add its
+ * decoders to the attack surface and its libraries to the address space
+ * RLIMIT_AS bounds (40 MB).  /dev/null/lib cannot exist.
+ *
+ * One worker thread: the program handles one image, and more threads
+ * would only add stacks.  No operation cache: nothing is ever reused.
  */
 static int vips_ready(void)
 {
-	static int state;	/* 0 not tried, 1 ready, -1 failed */
-
-	if (state == 0) {
-		state = vips_init("intentional") == 0 ? 1 : -1;
-		if (state > 0) {
-			vips_concurrency_set(1);
-			vips_cache_set_max(0);
-			g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING |
-					  G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO,
-					  vips_log_line, NULL);
-		} else {
-			log_error("could not start libvips: %s", vips_error_buffer());
-		}
+	setenv("VIPSHOME", "/dev/null", 1);
+	if (vips_init("intentional-image") != 0) {
+		fprintf(stderr, "could not start libvips: %s\n",
+			vips_error_buffer());
+		return 0;
 	}
-	return state > 0;
+	vips_concurrency_set(1);
+	vips_cache_set_max(0);
+	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE |
+			  G_LOG_LEVEL_INFO, vips_log_line, NULL);
+	return 1;
 }
 
 static void unref(void *obj)
@@ -138,60 +102,36 @@ static int save(enum image_format f, VipsImage *img, void **buf, size_t *len)
 	return -1;
 }
 
-static enum result check_dimensions(int w, int h, const struct image_limits *lim)
+enum image_verdict image_process(struct arena *a, const void *data, size_t len,
+				 size_t size, const struct image_limits *lim,
+				 struct image *out)
 {
-	if (w > lim->max_width)
-		return fail_withf(RES_BAD_REQUEST, "width %d is over %d", w,
-				  lim->max_width);
-	if (h > lim->max_height)
-		return fail_withf(RES_BAD_REQUEST, "height %d is over %d", h,
-				  lim->max_height);
-	if (w < lim->min_side || h < lim->min_side)
-		return fail_withf(RES_BAD_REQUEST, "width and height must be at"
-				  " least %d", lim->min_side);
-	return RES_OK;
-}
-
-enum result image_process(struct arena *a, const void *data, size_t len,
-			  size_t size, const struct image_limits *lim,
-			  struct image *out)
-{
-	int f = image_sniff(data, len);
+	enum image_verdict v = image_check_bytes(data, len, size, lim);
+	enum image_format f;
 	VipsImage *img, *upright;
 	void *buf = NULL;
 	size_t blen = 0;
-	enum result r;
 
-	if (size > lim->max_bytes)
-		return fail_withf(RES_BAD_REQUEST, "file is larger than %zu bytes",
-				  lim->max_bytes);
-	if (f < 0)
-		return fail_with(RES_BAD_REQUEST, "not a JPEG, PNG or WebP image");
+	out->width = out->height = 0;
+	if (v != IMAGE_ACCEPTED)
+		return v;
+	f = (enum image_format)image_sniff(data, len);
 	if (!vips_ready())
-		return fail_with(RES_FAIL, "image processing unavailable");
-	img = load_header(a, (enum image_format)f, data, len);
-	if (img == NULL) {
-		vips_error_clear();
-		return fail_with(RES_BAD_REQUEST, "the image cannot be decoded");
-	}
+		return IMAGE_FAILED;
+	if ((img = load_header(a, f, data, len)) == NULL)
+		return IMAGE_UNDECODABLE;
 	out->width = vips_image_get_width(img);
 	out->height = vips_image_get_height(img);
-	if ((r = check_dimensions(out->width, out->height, lim)) != RES_OK)
-		return r;
-	if (vips_autorot(img, &upright, NULL) != 0) {
-		vips_error_clear();
-		return fail_with(RES_BAD_REQUEST, "the image cannot be decoded");
-	}
+	if ((v = image_check_dimensions(out->width, out->height, lim)) != IMAGE_ACCEPTED)
+		return v;
+	if (vips_autorot(img, &upright, NULL) != 0)
+		return IMAGE_UNDECODABLE;
 	arena_defer(a, unref, upright);
-	if (save((enum image_format)f, upright, &buf, &blen) != 0) {
-		vips_error_clear();
-		return fail_with(RES_BAD_REQUEST, "the image cannot be decoded");
-	}
+	if (save(f, upright, &buf, &blen) != 0)
+		return IMAGE_UNDECODABLE;
 	arena_defer(a, g_free, buf);
-	out->format = (enum image_format)f;
-	out->ext = formats[f].ext;
-	out->content_type = formats[f].content_type;
+	image_set_format(out, f);
 	out->data = buf;
 	out->len = blen;
-	return RES_OK;
+	return IMAGE_ACCEPTED;
 }

@@ -61,6 +61,22 @@ static const char *sanitize(const char *s, char *buf, size_t size)
 	return buf;
 }
 
+void log_output(const char *who, const char *text, size_t len)
+{
+	char line[512], clean[512];
+	size_t i = 0, n;
+
+	while (i < len) {
+		for (n = 0; i + n < len && text[i + n] != '\n'; n++)
+			;
+		if (n > 0) {
+			snprintf(line, sizeof(line), "%.*s", (int)n, text + i);
+			log_info("%s: %s", who, sanitize(line, clean, sizeof(clean)));
+		}
+		i += n + 1;
+	}
+}
+
 void log_request(const char *method, const char *path, int status,
 		 double duration_ms, long user_id, int statements)
 {

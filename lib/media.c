@@ -148,7 +148,7 @@ enum result media_prepare(struct arena *a, const char *what, const void *data,
 	enum result r;
 
 	image_limits_from_config(&lim);
-	r = image_process(a, data, len, size, &lim, out);
+	r = image_process_isolated(a, data, len, size, &lim, out);
 	if (r == RES_BAD_REQUEST)	/* copy: the detail is the buffer written */
 		return fail_withf(r, "%s validation failed: %s", what,
 				  arena_strdup(a, fail_detail()));

@@ -60,10 +60,12 @@ const char *media_new_key(struct arena *a, enum media_kind kind, long owner_id,
 			  long post_id, const char *ext);
 
 /*
- * Checks an upload against 6.6 and re-encodes it without metadata
- * (lib/image.h).  what is "photo" or "avatar" and prefixes the detail:
- * RES_BAD_REQUEST "photo validation failed: file is larger than 209715
- * bytes".  size is the part's full size, len the bytes kept of it.
+ * Checks an upload against 6.6 and re-encodes it without metadata, in the
+ * image helper (lib/image.h).  what is "photo" or "avatar" and prefixes
+ * the detail: RES_BAD_REQUEST "photo validation failed: file is larger
+ * than 209715 bytes".  size is the part's full size, len the bytes kept of
+ * it.  RES_UNAVAILABLE "image processing unavailable" when the helper
+ * fails (missing, crashed, too slow).
  */
 enum result media_prepare(struct arena *a, const char *what, const void *data,
 			  size_t len, size_t size, struct image *out);

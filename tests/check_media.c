@@ -1,14 +1,20 @@
 /*
  * Unit tests of the media pieces of lib/ that need no database: SigV4
  * presigning against AWS's published example, the key grammar, image
- * checks and cleaning (with images made here by libvips), and the local
+ * checks and cleaning through the image helper of the build tree (with
+ * images made here by libvips), the helper's failures, and the local
  * storage backend in a temporary directory.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -22,14 +28,24 @@
 #define SECRET "test-secret-key-with-at-least-32-characters!"
 #define UUID "0b9e6a47-5b7e-4c3a-9d2e-1f2a3b4c5d6e"
 
+#define PREFIX "photo validation failed: "
+
 static struct arena *arena;
-static struct image_limits lim = { 209715, 1280, 720, 50 };
+
+/* $TOP_BUILDDIR or $TOP_SRCDIR (make check sets both) joined with rel. */
+static const char *tree_path(const char *var, const char *rel)
+{
+	const char *top = getenv(var);
+
+	return arena_printf(arena, "%s/%s", top != NULL ? top : ".", rel);
+}
 
 static void setup(void)
 {
-	setenv("SECRET_KEY", SECRET, 1);
-	ck_assert_int_eq(config_load(NULL), 0);
 	arena = arena_new();
+	setenv("SECRET_KEY", SECRET, 1);
+	setenv("IMAGE_HELPER", tree_path("TOP_BUILDDIR", "fcgi/intentional-image"), 1);
+	ck_assert_int_eq(config_load(NULL), 0);
 }
 
 static void teardown(void)
@@ -137,23 +153,25 @@ START_TEST(new_keys_parse_back)
 }
 END_TEST
 
-/* Processes data, expecting RES_OK; returns the cleaned image. */
+/* Processes data in the helper, expecting RES_OK; the cleaned image. */
 static struct image process_ok(const unsigned char *data, size_t len)
 {
 	struct image img;
 
-	ck_assert_msg(image_process(arena, data, len, len, &lim, &img) == RES_OK,
+	ck_assert_msg(media_prepare(arena, "photo", data, len, len, &img) == RES_OK,
 		      "refused: %s", fail_detail());
 	return img;
 }
 
+/* The reason media_prepare() gives for refusing, without its prefix. */
 static const char *refusal(const unsigned char *data, size_t len, size_t size)
 {
 	struct image img;
 
-	ck_assert_int_eq(image_process(arena, data, len, size, &lim, &img),
+	ck_assert_int_eq(media_prepare(arena, "photo", data, len, size, &img),
 			 RES_BAD_REQUEST);
-	return fail_detail();
+	ck_assert_int_eq(strncmp(fail_detail(), PREFIX, strlen(PREFIX)), 0);
+	return fail_detail() + strlen(PREFIX);
 }
 
 START_TEST(each_format_is_accepted_and_kept)
@@ -234,15 +252,6 @@ START_TEST(content_decides_not_names)
 			 "not a JPEG, PNG or WebP image");
 	ck_assert_str_eq(refusal((const unsigned char *)gif, sizeof(gif), sizeof(gif)),
 			 "not a JPEG, PNG or WebP image");
-	/* what the routes answer: the rule, prefixed with what was checked */
-	{
-		struct image img;
-
-		ck_assert_int_eq(media_prepare(arena, "photo", "hello", 5, 5, &img),
-				 RES_BAD_REQUEST);
-		ck_assert_str_eq(fail_detail(), "photo validation failed: "
-				 "not a JPEG, PNG or WebP image");
-	}
 	/* a truncated PNG is refused, not padded with grey */
 	ck_assert_str_eq(refusal(png, len / 2, len / 2), "the image cannot be decoded");
 	free(png);
@@ -266,6 +275,139 @@ START_TEST(metadata_is_stripped_and_orientation_applied)
 	ck_assert_int_eq(w, 80);
 	ck_assert_int_eq(h, 120);
 	free(jpeg);
+}
+END_TEST
+
+/*
+ * Runs the helper on data with args as its command line; its exit status,
+ * and in head the first line of its stdout ("" if none).
+ */
+static int run_helper(const void *data, size_t len, const char *args,
+		      char *head, int n)
+{
+	char in[] = "/tmp/check_media_inXXXXXX";
+	int fd = mkstemp(in), status;
+	char rest[4096];
+	FILE *f;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	f = popen(arena_printf(arena, "%s %s <%s 2>/dev/null", cfg.image_helper,
+			       args, in), "r");
+	ck_assert_ptr_nonnull(f);
+	if (fgets(head, n, f) == NULL)
+		head[0] = '\0';
+	while (fread(rest, 1, sizeof(rest), f) > 0)
+		;
+	status = pclose(f);
+	unlink(in);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* What the responder never sends (it checks size and format itself) and
+ * what it reads back: the exit statuses and header line of lib/image.h. */
+START_TEST(helper_answers_with_its_exit_status)
+{
+	size_t len, wide_len;
+	unsigned char *png = fixture_image("png", 120, 80, &len);
+	unsigned char *wide = fixture_image("png", 1300, 60, &wide_len);
+	unsigned char *over = fixture_jpeg_of_size(400, 300, 209716);
+	const char *limits = "209715 1280 720 50";
+	char head[64];
+
+	ck_assert_int_eq(run_helper(png, len, limits, head, sizeof(head)), IMAGE_ACCEPTED);
+	ck_assert_int_eq(strncmp(head, "120 80 ", 7), 0);
+	ck_assert_int_eq(run_helper(wide, wide_len, limits, head, sizeof(head)),
+			 IMAGE_TOO_WIDE);
+	ck_assert_str_eq(head, "1300 60 0\n");
+	ck_assert_int_eq(run_helper(png, len / 2, limits, head, sizeof(head)),
+			 IMAGE_UNDECODABLE);
+	ck_assert_int_eq(run_helper("hello", 5, limits, head, sizeof(head)),
+			 IMAGE_NOT_AN_IMAGE);
+	ck_assert_str_eq(head, "");
+	ck_assert_int_eq(run_helper(over, 209716, limits, head, sizeof(head)),
+			 IMAGE_TOO_LARGE);
+	ck_assert_int_eq(run_helper(png, len, "209715 1280 720", head, sizeof(head)), 2);
+	ck_assert_int_eq(run_helper(png, len, "0 1280 720 50", head, sizeof(head)), 2);
+	free(png);
+	free(wide);
+	free(over);
+}
+END_TEST
+
+/* The detail every failure of the helper answers with, and no child of
+ * ours left behind, not even a zombie. */
+static void assert_unavailable_and_reaped(const unsigned char *data, size_t len)
+{
+	struct image img;
+
+	ck_assert_int_eq(media_prepare(arena, "photo", data, len, len, &img),
+			 RES_UNAVAILABLE);
+	ck_assert_str_eq(fail_detail(), "image processing unavailable");
+	errno = 0;
+	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+	ck_assert_int_eq(errno, ECHILD);
+}
+
+START_TEST(helper_failures_are_503_and_leave_no_child)
+{
+	const char *const helpers[] = {
+		"/nonexistent/intentional-image",			/* missing */
+		tree_path("TOP_SRCDIR", "tests/image-helper-crash"),	/* SIGSEGV */
+		"/bin/false",		/* exit status 1: could not process */
+		"/bin/true",		/* accepted, but no answer */
+		tree_path("TOP_SRCDIR", "tests/check_media.c"), /* not executable */
+	};
+	size_t len, i;
+	unsigned char *png = fixture_image("png", 120, 80, &len);
+
+	for (i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++) {
+		cfg.image_helper = helpers[i];
+		assert_unavailable_and_reaped(png, len);
+	}
+	free(png);
+}
+END_TEST
+
+/*
+ * A helper that never answers is killed at IMAGE_TIMEOUT_MS with all it
+ * started: the script's own child, orphaned, comes to this process (a
+ * subreaper) already killed by SIGKILL.
+ */
+START_TEST(a_hanging_helper_is_killed_at_the_timeout)
+{
+	size_t len;
+	unsigned char *png = fixture_image("png", 120, 80, &len);
+	struct timespec t0, t1;
+	double took;
+	int status, orphans = 0, tries;
+	pid_t p;
+
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	cfg.image_helper = tree_path("TOP_SRCDIR", "tests/image-helper-hang");
+	cfg.image_timeout_ms = 1000;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(media_prepare(arena, "photo", png, len, len,
+				       &(struct image){ 0 }), RES_UNAVAILABLE);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	took = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_msg(took >= 1.0 && took < 3.0, "gave up after %.2f s", took);
+	ck_assert_str_eq(fail_detail(), "image processing unavailable");
+	for (tries = 0; tries < 200; tries++) {
+		p = waitpid(-1, &status, WNOHANG);
+		if (p < 0)
+			break;		/* ECHILD: none left */
+		if (p == 0) {
+			usleep(10000);
+			continue;
+		}
+		ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		orphans++;
+	}
+	ck_assert_int_eq(errno, ECHILD);
+	ck_assert_int_eq(orphans, 1);	/* sleep 600 */
+	free(png);
 }
 END_TEST
 
@@ -376,6 +518,9 @@ static Suite *media_suite(void)
 	tcase_add_test(tc, byte_limit_just_under_and_over);
 	tcase_add_test(tc, content_decides_not_names);
 	tcase_add_test(tc, metadata_is_stripped_and_orientation_applied);
+	tcase_add_test(tc, helper_answers_with_its_exit_status);
+	tcase_add_test(tc, helper_failures_are_503_and_leave_no_child);
+	tcase_add_test(tc, a_hanging_helper_is_killed_at_the_timeout);
 	tcase_add_test(tc, local_storage_writes_lists_serves_and_deletes);
 	tcase_add_test(tc, storage_settings_are_checked);
 	suite_add_tcase(s, tc);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -30,11 +31,26 @@
 #include "harness.h"
 #include "media.h"
 #include "media_fixtures.h"
+#include "pgtest.h"
 #include "storage.h"
 
 #define BOUNDARY "----intentionalTestBoundary7MA4YWxk"
 
 static struct arena *arena;	/* of the test process's own lib calls */
+
+/* The stack's IMAGE_HELPER: a symlink to the build tree's helper, which
+ * the helper failure test points elsewhere for a while. */
+static char helper_dir[] = "/tmp/check_media_helperXXXXXX";
+static char helper_link[64], *real_helper;
+
+/* Replaces the symlink at once: a responder sees the old or the new one. */
+static int point_helper_at(const char *target)
+{
+	char *tmp = arena_printf(arena, "%s.new", helper_link);
+
+	unlink(tmp);
+	return symlink(target, tmp) == 0 && rename(tmp, helper_link) == 0 ? 0 : -1;
+}
 
 /* ---- the S3 server (s3 build only) ---- */
 
@@ -252,6 +268,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	point_helper_at(real_helper);	/* whatever a failed test left */
 	harness_cleanup();
 	config_free();
 	arena_free(arena);
@@ -665,6 +682,71 @@ START_TEST(signatures_are_checked_by_the_store)
 END_TEST
 #endif
 
+static int count_object(const char *k, long age, void *ctx)
+{
+	(void)k;
+	(void)age;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* Children of the main service's responders (a zombie included). */
+static int responder_children(void)
+{
+	pid_t pids[8];
+	int n = harness_responders(MAIN_SERVICE, pids, 8), i, found = 0;
+	char *out = NULL;
+
+	for (i = 0; i < n; i++) {
+		char *ppid = arena_printf(arena, "%d", (int)pids[i]);
+		char *argv[] = { "pgrep", "-P", ppid, NULL };
+
+		found += pgtest_run(argv, &out) == 0;
+		free(out);
+	}
+	return found;
+}
+
+/*
+ * The image helper missing, hanging or crashing: 503 "image processing
+ * unavailable" within IMAGE_TIMEOUT_MS (2 s here), nothing stored, the
+ * avatar unchanged, no child left to a responder; and uploads work again
+ * once the helper is back.
+ */
+START_TEST(helper_failures_give_503_and_store_nothing)
+{
+	const char *const helpers[] = {
+		"/nonexistent/intentional-image",
+		harness_keep(pgtest_srcpath("tests/image-helper-hang")),
+		harness_keep(pgtest_srcpath("tests/image-helper-crash")),
+	};
+	long u = make_user("helper");
+	size_t len, i;
+	unsigned char *img = fixture_image("jpg", 80, 80, &len);
+	char *dir = arena_printf(arena, "%s/%ld", cfg.avatar_prefix, u);
+	struct timespec t0, t1;
+	http_resp *r;
+	int stored = 0;
+
+	for (i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++) {
+		ck_assert_int_eq(point_helper_at(helpers[i]), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = put_avatar(token_for(u), img, len);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ck_assert_msg(r->status == 503, "%s: %ld", helpers[i], r->status);
+		ck_assert_str_eq(detail_of(r), "image processing unavailable");
+		ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 4);
+		ck_assert_ptr_null(avatar_of(u));
+		ck_assert_int_eq(storage_list(arena, dir, count_object, &stored), RES_OK);
+		ck_assert_int_eq(stored, 0);
+		ck_assert_int_eq(responder_children(), 0);
+	}
+	ck_assert_int_eq(point_helper_at(real_helper), 0);
+	ck_assert_int_eq(put_avatar(token_for(u), img, len)->status, 200);
+	free(img);
+}
+END_TEST
+
 /*
  * Storage down: the upload answers 503 and the database is unchanged.  The
  * s3 build stops its S3 server for good, so this test runs last.
@@ -720,6 +802,7 @@ static Suite *media_http_suite(void)
 #ifdef S3_BACKEND
 	tcase_add_test(tc, signatures_are_checked_by_the_store);
 #endif
+	tcase_add_test(tc, helper_failures_give_503_and_store_nothing);
 	tcase_add_test(tc, storage_down_gives_503_and_changes_nothing);
 	suite_add_tcase(s, tc);
 	return s;
@@ -727,11 +810,20 @@ static Suite *media_http_suite(void)
 
 int main(void)
 {
-	const char *settings[8];
-	char endpoint[64];
+	const char *settings[10];
+	char endpoint[64], helper_setting[96];
 	int status, n = 0;
 
 	settings[n++] = "MAX_BODY_BYTES=1048576";
+	real_helper = pgtest_buildpath("fcgi/intentional-image");
+	if (mkdtemp(helper_dir) == NULL)
+		return 99;
+	snprintf(helper_link, sizeof(helper_link), "%s/intentional-image", helper_dir);
+	snprintf(helper_setting, sizeof(helper_setting), "IMAGE_HELPER=%s", helper_link);
+	if (symlink(real_helper, helper_link) != 0)
+		return 99;
+	settings[n++] = helper_setting;
+	settings[n++] = "IMAGE_TIMEOUT_MS=2000";
 #ifdef S3_BACKEND
 	s3rver_start();
 	snprintf(endpoint, sizeof(endpoint), "R2_ENDPOINT_URL=http://127.0.0.1:%d",
@@ -747,6 +839,9 @@ int main(void)
 	settings[n] = NULL;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	status = harness_run(media_http_suite(), settings);
+	unlink(helper_link);
+	rmdir(helper_dir);
+	free(real_helper);
 #ifdef S3_BACKEND
 	s3rver_stop();
 #endif

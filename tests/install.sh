@@ -67,7 +67,9 @@ dir_of() {
 }
 sbin=$dest$(dir_of sbindir)
 bin=$dest$(dir_of bindir)
-helps=("$sbin/intentional-fcgi" "$sbin/intentional-supervise" "$bin/intentionalctl")
+libexec=$dest$(dir_of libexecdir)
+helps=("$sbin/intentional-fcgi" "$sbin/intentional-supervise"
+	"$libexec/intentional-image" "$bin/intentionalctl")
 for cmd in $("$bin/intentionalctl" --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p'); do
 	helps+=("$bin/intentionalctl $cmd")
 done
