@@ -53,10 +53,10 @@ static const char rows_digest[] =
 /* What migrate prints after 0001, and records, on a new database. */
 #define APPLIED_AFTER_0001 "applied 0002_feed_indexes\n" \
 	"applied 0003_password_accounts\napplied 0004_feed_covering_index\n" \
-	"applied 0005_feed_inbox\n"
+	"applied 0005_feed_inbox\napplied 0006_inbox_autovacuum\n"
 #define RECORDED "1:initial,2:feed_indexes,3:password_accounts," \
-	"4:feed_covering_index,5:feed_inbox"
-#define UP_TO_DATE "schema up to date (version 5)\n"
+	"4:feed_covering_index,5:feed_inbox,6:inbox_autovacuum"
+#define UP_TO_DATE "schema up to date (version 6)\n"
 
 static const char bookkeeping[] =
 	"SELECT string_agg(version || ':' || name, ',' ORDER BY version)"
