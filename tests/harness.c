@@ -32,22 +32,6 @@ static struct {
 	char *url, *mod_url, *database_url, *secret_key;
 } stack;
 
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		abort();
-	return s;
-}
-
 /* ---- what harness_cleanup() frees ---- */
 
 struct owned {

@@ -16,10 +16,7 @@
 static char *dir;		/* the cluster's directory while it exists */
 static char *url;		/* of its database "intentional" */
 
-static char *xasprintf(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
+char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;

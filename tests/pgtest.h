@@ -31,6 +31,9 @@ int pgtest_exec_file(const char *url, const char *path);
  */
 char *pgtest_query(const char *url, const char *sql);
 
+/* asprintf that aborts when out of memory: the string, malloc'd. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Starts argv (PATH searched) with stdout into a pipe, *out_fd; or -1. */
 pid_t pgtest_spawn(char *const argv[], int *out_fd);
 
