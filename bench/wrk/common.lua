@@ -92,11 +92,19 @@ end
 
 -- Reaction toggle: POST the first time a member comes round, DELETE the
 -- next (as a click on one's own emoji does), on a post the member has no
--- reaction on in the dataset.
+-- reaction on in the dataset.  The first call of a thread only reads the
+-- reactions: wrk calls thread 0's request() once to check what it returns
+-- and never sends it, which would leave that member's toggle out of step
+-- (a DELETE of nothing: 404).
 local reacted = {}
+local toggled_yet = false
 local emoji = { "👍", "❤️", "😊", "😂", "😮", "😢", "🙏", "🔥" }
 function reaction_toggle(m)
 	local path = "/reactions/posts/" .. m.react_post
+	if not toggled_yet then
+		toggled_yet = true
+		return get(path, m)
+	end
 	if reacted[m] then
 		reacted[m] = nil
 		return wrk.format("DELETE", path, bearer(m))
