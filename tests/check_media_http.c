@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -193,17 +194,20 @@ static int object_exists(const char *key)
 	return want == NULL;
 }
 
-/* A multipart body with one file part (name, data) and a text part. */
-static char *multipart_file(const char *name, const void *data, size_t len,
-			    size_t *out_len)
+/* The text part name=value of a multipart body, for multipart_with(). */
+#define TEXT_PART(name, value) "--" BOUNDARY "\r\nContent-Disposition:" \
+	" form-data; name=\"" name "\"\r\n\r\n" value "\r\n"
+
+/* A multipart body of the text parts (TEXT_PART()s), then one file part
+ * (name, data). */
+static char *multipart_with(const char *text_parts, const char *name,
+			    const void *data, size_t len, size_t *out_len)
 {
 	const char *tail = "\r\n--" BOUNDARY "--\r\n";
 	char h[512];
-	int hn = snprintf(h, sizeof(h), "--" BOUNDARY "\r\nContent-Disposition: "
-			  "form-data; name=\"note\"\r\n\r\nhello\r\n--" BOUNDARY
-			  "\r\nContent-Disposition: form-data; name=\"%s\";"
-			  " filename=\"blob\"\r\nContent-Type: image/jpeg\r\n\r\n",
-			  name);
+	int hn = snprintf(h, sizeof(h), "%s--" BOUNDARY "\r\nContent-Disposition:"
+			  " form-data; name=\"%s\"; filename=\"blob\"\r\n"
+			  "Content-Type: image/jpeg\r\n\r\n", text_parts, name);
 	char *body = arena_alloc(arena, (size_t)hn + len + strlen(tail));
 
 	memcpy(body, h, (size_t)hn);
@@ -211,6 +215,14 @@ static char *multipart_file(const char *name, const void *data, size_t len,
 	memcpy(body + hn + len, tail, strlen(tail));
 	*out_len = (size_t)hn + len + strlen(tail);
 	return body;
+}
+
+/* A multipart body with one file part (name, data) and a text part. */
+static char *multipart_file(const char *name, const void *data, size_t len,
+			    size_t *out_len)
+{
+	return multipart_with(TEXT_PART("note", "hello"), name, data, len,
+			      out_len);
 }
 
 static http_resp *put_raw(const char *token, const char *ctype,
@@ -266,9 +278,23 @@ static void setup(void)
 	ck_assert_int_eq(config_load(env), 0);
 }
 
+#ifndef S3_BACKEND
+static char *full_dir;		/* the media dir while a full tmpfs covers it */
+
+/* Takes the full tmpfs of the disk-full test away again. */
+static void uncover(void)
+{
+	if (full_dir != NULL && umount2(full_dir, MNT_DETACH) == 0)
+		full_dir = NULL;
+}
+#endif
+
 static void teardown(void)
 {
 	point_helper_at(real_helper);	/* whatever a failed test left */
+#ifndef S3_BACKEND
+	uncover();
+#endif
 	harness_cleanup();
 	config_free();
 	arena_free(arena);
@@ -747,6 +773,95 @@ START_TEST(helper_failures_give_503_and_store_nothing)
 }
 END_TEST
 
+#ifndef S3_BACKEND
+/* Covers dir with a tmpfs of its owner and mode, filled up: every write
+ * then fails with ENOSPC, as on a full disk.  0, or -1 when this process
+ * may not mount (not root, or a container without CAP_SYS_ADMIN). */
+static int cover_with_full_tmpfs(char *dir)
+{
+	struct stat st;
+	char opts[128], *filler = arena_printf(arena, "%s/filler", dir);
+	static const char zeros[65536];
+	FILE *f;
+
+	ck_assert_int_eq(stat(dir, &st), 0);
+	snprintf(opts, sizeof(opts), "size=256k,mode=%o,uid=%d,gid=%d",
+		 (unsigned)(st.st_mode & 07777), (int)st.st_uid, (int)st.st_gid);
+	if (mount("tmpfs", dir, "tmpfs", 0, opts) < 0) {
+		ck_assert_msg(errno == EPERM, "mount: %s", strerror(errno));
+		return -1;
+	}
+	full_dir = dir;
+	f = fopen(filler, "w");
+	ck_assert_ptr_nonnull(f);
+	while (fwrite(zeros, 1, sizeof(zeros), f) == sizeof(zeros))
+		;
+	fclose(f);
+	return 0;
+}
+
+/* Files under dir (recursively), but the filler. */
+static int files_under(const char *dir)
+{
+	char *argv[] = { "find", (char *)dir, "-type", "f", "!", "-name",
+			 "filler", NULL };
+	char *out = NULL;
+	int n = 0;
+	const char *p;
+
+	ck_assert_int_eq(pgtest_run(argv, &out), 0);
+	for (p = out; (p = strchr(p, '\n')) != NULL; p++)
+		n++;
+	free(out);
+	return n;
+}
+
+/*
+ * Disk full (a full tmpfs over MEDIA_DIR): an avatar and a photo post
+ * answer 507, no row changes, no file (not even a temporary one) is left,
+ * and uploads work again once there is room.
+ */
+START_TEST(disk_full_gives_507_and_changes_nothing)
+{
+	long u = make_user("full");
+	size_t len, n;
+	unsigned char *img = fixture_image("jpg", 80, 80, &len);
+	char *dir = arena_printf(arena, "%s/media", harness_data_dir());
+	char *post = multipart_with(TEXT_PART("content", "a full disk")
+				    TEXT_PART("audience_type", "all"),
+				    "photos", img, len, &n);
+	struct http_req req = { .method = "POST", .path = "/posts/",
+				.token = token_for(u), .body = post, .len = n,
+				.content_type = "multipart/form-data; boundary="
+						BOUNDARY };
+	http_resp *r;
+
+	if (cover_with_full_tmpfs(dir) < 0) {
+		fputs("disk_full_gives_507_and_changes_nothing: may not mount"
+		      " a tmpfs (root only); not run\n", stderr);
+		free(img);
+		return;
+	}
+	r = put_avatar(token_for(u), img, len);
+	ck_assert_int_eq(r->status, 507);
+	ck_assert_str_eq(detail_of(r), "storage is full");
+	ck_assert_ptr_null(avatar_of(u));
+	r = http_send(&req);
+	ck_assert_int_eq(r->status, 507);
+	ck_assert_str_eq(detail_of(r), "storage is full");
+	ck_assert_int_eq(sql_long("SELECT count(*) FROM posts WHERE author_id = %ld",
+				  u), 0);
+	ck_assert_int_eq(files_under(dir), 0);
+	ck_assert_int_eq(unlink(arena_printf(arena, "%s/filler", dir)), 0);
+	ck_assert_int_eq(put_avatar(token_for(u), img, len)->status, 200);
+	ck_assert_int_eq(http_send(&req)->status, 201);
+	ck_assert_int_eq(files_under(dir), 2);
+	uncover();
+	free(img);
+}
+END_TEST
+#endif
+
 /*
  * Storage down: the upload answers 503 and the database is unchanged.  The
  * s3 build stops its S3 server for good, so this test runs last.
@@ -803,6 +918,9 @@ static Suite *media_http_suite(void)
 	tcase_add_test(tc, signatures_are_checked_by_the_store);
 #endif
 	tcase_add_test(tc, helper_failures_give_503_and_store_nothing);
+#ifndef S3_BACKEND
+	tcase_add_test(tc, disk_full_gives_507_and_changes_nothing);
+#endif
 	tcase_add_test(tc, storage_down_gives_503_and_changes_nothing);
 	suite_add_tcase(s, tc);
 	return s;
