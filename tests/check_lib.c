@@ -375,6 +375,24 @@ START_TEST(passwords_hash_with_yescrypt)
 }
 END_TEST
 
+/* REGISTRATION_MODE=closed refuses every registration, good or bad,
+ * before the database is asked anything (there is none here). */
+START_TEST(closed_registration_refuses_before_anything)
+{
+	struct arena *a = arena_new();
+	struct user u;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.registration_mode = "closed";
+	ck_assert_int_eq(password_register(a, "new@example.org", "a good password",
+					   "New", &u), RES_FORBIDDEN);
+	ck_assert_str_eq(fail_detail(), "registration is closed");
+	ck_assert_int_eq(password_register(a, "not an email", "", NULL, &u),
+			 RES_FORBIDDEN);
+	arena_free(a);
+}
+END_TEST
+
 /* Without client id, secret or redirect URI, and with a token that is
  * no JWS, nothing reaches the network. */
 START_TEST(oidc_refuses_without_settings_or_token)
@@ -427,6 +445,7 @@ static Suite *lib_suite(void)
 	tcase_add_test(tc, base64url_and_percent_encoding);
 	tcase_add_test(tc, usernames_follow_the_ascii_rule);
 	tcase_add_test(tc, passwords_hash_with_yescrypt);
+	tcase_add_test(tc, closed_registration_refuses_before_anything);
 	tcase_add_test(tc, oidc_refuses_without_settings_or_token);
 	suite_add_tcase(s, tc);
 	return s;
