@@ -203,19 +203,22 @@ static void wait_for_eof(int fd)
  */
 /*
  * Responders built with --enable-sanitizers print ASan, LSan and UBSan
- * reports to their logs, which no test reads; finding one fails the run,
- * and the data dir is kept so the report can be read in full.
+ * reports to their logs, and so does valgrind around them (make
+ * check-valgrind), but no test reads the logs; finding a report fails the
+ * run, and the data dir is kept so the report can be read in full.
  */
 static int sanitizer_reports(void)
 {
 	char *logs = xasprintf("%s/log", stack.data_dir);
 	char *grep[] = { "grep", "-r", "-B2", "-A25", "-E",
-			 "ERROR: (Address|Leak)Sanitizer|runtime error:", logs, NULL };
+			 "ERROR: (Address|Leak)Sanitizer|runtime error:"
+			 "|ERROR SUMMARY: [1-9]", logs, NULL };
 	char *out = NULL;
 	int found = pgtest_run(grep, &out) == 0;
 
 	if (found)
-		fprintf(stderr, "harness: sanitizer reports in %s:\n%s", logs, out);
+		fprintf(stderr, "harness: sanitizer or valgrind reports"
+			" in %s:\n%s", logs, out);
 	free(out);
 	free(logs);
 	return found;
