@@ -8,37 +8,21 @@
 #define _GNU_SOURCE		/* asprintf */
 
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
+#include "social_test.h"
 
 #define MAX_CONNECTIONS 100	/* the default, which the stack keeps */
 
 /* ---- helpers ---- */
 
-/* printf into one of 8 rotating buffers: paths and small bodies. */
-static const char *path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static const char *path(const char *fmt, ...)
-{
-	static char buf[8][128];
-	static int i;
-	char *p = buf[i++ % 8];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p, sizeof(buf[0]), fmt, ap);
-	va_end(ap);
-	return p;
-}
-
 /* A request from a to b; returns the connection id. */
 static long request(long a, long b)
 {
-	http_resp *r = http("POST", path("/connections/request/%ld", b),
+	http_resp *r = http("POST", tfmt("/connections/request/%ld", b),
 			    token_for(a), "{}");
 
 	assert_json(r, 201, "Connection request sent");
@@ -50,7 +34,7 @@ static long connect_pair(long a, long b)
 {
 	long id = request(a, b);
 
-	assert_json(http("POST", path("/connections/accept/%ld", id),
+	assert_json(http("POST", tfmt("/connections/accept/%ld", id),
 			 token_for(b), "{}"), 200, "Connection accepted");
 	return id;
 }
@@ -112,7 +96,7 @@ START_TEST(test_two_users)
 	http_resp *r;
 
 	id = request(a, b);
-	assert_json(http("POST", path("/connections/request/%ld", b),
+	assert_json(http("POST", tfmt("/connections/request/%ld", b),
 			 token_for(a), "{}"), 409, NULL);
 	r = http("GET", "/connections/requests/outgoing", token_for(a), NULL);
 	assert_json(r, 200, NULL);
@@ -127,29 +111,29 @@ START_TEST(test_two_users)
 	ck_assert_uint_eq(list_len(http("GET", "/connections/requests/incoming",
 					token_for(a), NULL)), 0);
 	/* only the recipient accepts */
-	assert_json(http("POST", path("/connections/accept/%ld", id),
+	assert_json(http("POST", tfmt("/connections/accept/%ld", id),
 			 token_for(a), "{}"), 403, NULL);
 	/* b asking a back is the acceptance */
-	r = http("POST", path("/connections/request/%ld", a), token_for(b), "{}");
+	r = http("POST", tfmt("/connections/request/%ld", a), token_for(b), "{}");
 	assert_json(r, 201, "Connection accepted (mutual request)");
 	ck_assert_int_eq(jint(r, "connection_id"), id);
 	r = http("GET", "/connections", token_for(a), NULL);
 	ck_assert_uint_eq(list_len(r), 1);
 	ck_assert_str_eq(json_object_get_string(item(r, 0, "status")), "accepted");
 	ck_assert_int_eq(statement_count(r), 2);	/* token's user + the list */
-	assert_json(http("POST", path("/connections/request/%ld", b),
+	assert_json(http("POST", tfmt("/connections/request/%ld", b),
 			 token_for(a), "{}"), 409, "already connected");
-	assert_json(http("POST", path("/connections/accept/%ld", id),
+	assert_json(http("POST", tfmt("/connections/accept/%ld", id),
 			 token_for(b), "{}"), 400, NULL);
 	/* reject is for pending requests; disconnect for connections */
-	assert_json(http("DELETE", path("/connections/reject/%ld", id),
+	assert_json(http("DELETE", tfmt("/connections/reject/%ld", id),
 			 token_for(b), NULL), 400, NULL);
-	assert_json(http("DELETE", path("/connections/%ld", id), token_for(b),
+	assert_json(http("DELETE", tfmt("/connections/%ld", id), token_for(b),
 			 NULL), 200, "Disconnected successfully");
 	ck_assert_int_eq(accepted_of(a), 0);
 	/* a new request, cancelled by its sender */
 	id = request(a, b);
-	assert_json(http("DELETE", path("/connections/reject/%ld", id),
+	assert_json(http("DELETE", tfmt("/connections/reject/%ld", id),
 			 token_for(a), NULL), 200, NULL);
 	ck_assert_int_eq(sql_long("SELECT count(*) FROM connections WHERE id = %ld",
 				  id), 0);
@@ -161,9 +145,9 @@ START_TEST(test_request_rules)
 	long a = fresh_user(), banned = fresh_user();
 
 	sql("UPDATE users SET is_banned = true WHERE id = %ld", banned);
-	assert_json(http("POST", path("/connections/request/%ld", a),
+	assert_json(http("POST", tfmt("/connections/request/%ld", a),
 			 token_for(a), "{}"), 400, NULL);
-	assert_json(http("POST", path("/connections/request/%ld", banned),
+	assert_json(http("POST", tfmt("/connections/request/%ld", banned),
 			 token_for(a), "{}"), 404, "user not found");
 	assert_json(http("POST", "/connections/request/2147483647",
 			 token_for(a), "{}"), 404, "user not found");
@@ -180,7 +164,7 @@ START_TEST(test_banned_requester)
 	sql("UPDATE users SET is_banned = true WHERE id = %ld", a);
 	ck_assert_uint_eq(list_len(http("GET", "/connections/requests/incoming",
 					token_for(b), NULL)), 0);
-	assert_json(http("POST", path("/connections/accept/%ld", id),
+	assert_json(http("POST", tfmt("/connections/accept/%ld", id),
 			 token_for(b), "{}"), 404, NULL);
 }
 END_TEST
@@ -222,16 +206,16 @@ START_TEST(test_limit_with_101_users)
 	ck_assert_int_eq(jint(r, "current_connections"), MAX_CONNECTIONS);
 	ck_assert_int_eq(statement_count(r), 2);
 	/* x at the limit can neither ask nor be accepted */
-	assert_json(http("POST", path("/connections/request/%ld",
+	assert_json(http("POST", tfmt("/connections/request/%ld",
 				      others[MAX_CONNECTIONS]), tx, "{}"),
 		    400, "you have reached the maximum of 100 connections");
-	r = http("POST", path("/connections/request/%ld", x),
+	r = http("POST", tfmt("/connections/request/%ld", x),
 		 token_for(others[MAX_CONNECTIONS]), "{}");
 	assert_json(r, 201, NULL);
-	assert_json(http("POST", path("/connections/accept/%ld", (long)jint(r,
+	assert_json(http("POST", tfmt("/connections/accept/%ld", (long)jint(r,
 				      "connection_id")), tx, "{}"), 400, NULL);
 	/* nor does a mutual request go through */
-	assert_json(http("POST", path("/connections/request/%ld",
+	assert_json(http("POST", tfmt("/connections/request/%ld",
 				      others[MAX_CONNECTIONS]), tx, "{}"), 400, NULL);
 	ck_assert_int_eq(accepted_of(x), MAX_CONNECTIONS);
 }
@@ -268,8 +252,8 @@ START_TEST(test_parallel_accepts_at_the_limit)
 			q[0].token = token_for(p);
 			q[1].token = token_for(y);
 		}
-		q[0].path = path("/connections/accept/%ld", ids[0]);
-		q[1].path = path("/connections/accept/%ld", ids[1]);
+		q[0].path = tfmt("/connections/accept/%ld", ids[0]);
+		q[1].path = tfmt("/connections/accept/%ld", ids[1]);
 		http_parallel(q, 2, out);
 		status[0] = out[0]->status;
 		status[1] = out[1]->status;
@@ -278,10 +262,10 @@ START_TEST(test_parallel_accepts_at_the_limit)
 			      "statuses %ld and %ld", status[0], status[1]);
 		ck_assert_int_eq(accepted_of(x), MAX_CONNECTIONS);
 		/* back to 99 for the next round */
-		assert_json(http("DELETE", path("/connections/%ld",
+		assert_json(http("DELETE", tfmt("/connections/%ld",
 						ids[status[0] == 200 ? 0 : 1]),
 				 token_for(x), NULL), 200, NULL);
-		assert_json(http("DELETE", path("/connections/reject/%ld",
+		assert_json(http("DELETE", tfmt("/connections/reject/%ld",
 						ids[status[0] == 200 ? 1 : 0]),
 				 token_for(x), NULL), 200, NULL);
 	}
@@ -308,25 +292,25 @@ START_TEST(test_tags)
 	assert_json(r, 201, NULL);
 	work = (long)jint(r, "id");
 	ck_assert_str_eq(jstr(r, "color_scheme"), "work");
-	r = http("PUT", path("/tags/%ld", work), ta,
+	r = http("PUT", tfmt("/tags/%ld", work), ta,
 		 "{\"name\": \"colleagues\", \"color_scheme\": null}");
 	assert_json(r, 200, NULL);
 	ck_assert_str_eq(jstr(r, "name"), "colleagues");
 	ck_assert_str_eq(jstr(r, "color_scheme"), "work");
-	assert_json(http("PUT", path("/tags/%ld", work), ta,
+	assert_json(http("PUT", tfmt("/tags/%ld", work), ta,
 			 "{\"name\": \"friends\"}"), 409, NULL);
 
 	/* on the connection: listed, counted, refused twice */
-	assert_json(http("POST", path("/connections/%ld/tags", conn), ta,
-			 path("{\"tag_id\": %ld}", friends)), 201,
+	assert_json(http("POST", tfmt("/connections/%ld/tags", conn), ta,
+			 tfmt("{\"tag_id\": %ld}", friends)), 201,
 		    "Tag added to connection");
-	assert_json(http("POST", path("/connections/%ld/tags", conn), ta,
-			 path("{\"tag_id\": %ld}", friends)), 409, NULL);
-	r = http("GET", path("/connections/%ld/tags", conn), ta, NULL);
+	assert_json(http("POST", tfmt("/connections/%ld/tags", conn), ta,
+			 tfmt("{\"tag_id\": %ld}", friends)), 409, NULL);
+	r = http("GET", tfmt("/connections/%ld/tags", conn), ta, NULL);
 	ck_assert_uint_eq(list_len(r), 1);
 	ck_assert_int_eq(json_object_get_int64(item(r, 0, "id")), friends);
 	/* the tagged person sees nothing of it */
-	ck_assert_uint_eq(list_len(http("GET", path("/connections/%ld/tags", conn),
+	ck_assert_uint_eq(list_len(http("GET", tfmt("/connections/%ld/tags", conn),
 					token_for(b), NULL)), 0);
 	r = http("GET", "/insights/connections", ta, NULL);
 	assert_json(r, 200, NULL);
@@ -335,17 +319,17 @@ START_TEST(test_tags)
 	ck_assert_ptr_nonnull(strstr(r->body, "\"connection_percentage\":1.0"));
 	ck_assert_ptr_nonnull(strstr(r->body, "\"count\":1,\"percentage\":100.0"));
 	/* in use: not deletable; taking off the last use deletes it */
-	assert_json(http("DELETE", path("/tags/%ld", friends), ta, NULL), 400, NULL);
-	assert_json(http("DELETE", path("/connections/%ld/tags/2147483647",
+	assert_json(http("DELETE", tfmt("/tags/%ld", friends), ta, NULL), 400, NULL);
+	assert_json(http("DELETE", tfmt("/connections/%ld/tags/2147483647",
 					conn), ta, NULL), 404, "tag not found");
-	assert_json(http("DELETE", path("/connections/%ld/tags/%ld", conn, friends),
+	assert_json(http("DELETE", tfmt("/connections/%ld/tags/%ld", conn, friends),
 			 ta, NULL), 200,
 		    "Tag removed from connection and deleted (no longer in use)");
-	assert_json(http("DELETE", path("/connections/%ld/tags/%ld", conn, friends),
+	assert_json(http("DELETE", tfmt("/connections/%ld/tags/%ld", conn, friends),
 			 ta, NULL), 404, NULL);
 	ck_assert_int_eq(sql_long("SELECT count(*) FROM tags WHERE id = %ld",
 				  friends), 0);
-	assert_json(http("DELETE", path("/tags/%ld", work), ta, NULL), 200,
+	assert_json(http("DELETE", tfmt("/tags/%ld", work), ta, NULL), 200,
 		    "Tag deleted successfully");
 	ck_assert_uint_eq(list_len(http("GET", "/tags", ta, NULL)), 0);
 }
@@ -357,9 +341,9 @@ START_TEST(test_tags_need_accepted_connection)
 	long a = fresh_user(), b = fresh_user(), conn = request(a, b);
 	long tag = make_tag(a, "family");
 
-	assert_json(http("POST", path("/connections/%ld/tags", conn), token_for(a),
-			 path("{\"tag_id\": %ld}", tag)), 404, "connection not found");
-	assert_json(http("GET", path("/connections/%ld/tags", conn), token_for(a),
+	assert_json(http("POST", tfmt("/connections/%ld/tags", conn), token_for(a),
+			 tfmt("{\"tag_id\": %ld}", tag)), 404, "connection not found");
+	assert_json(http("GET", tfmt("/connections/%ld/tags", conn), token_for(a),
 			 NULL), 404, NULL);
 	ck_assert_int_eq(sql_long("SELECT count(*) FROM user_tags WHERE tag_id = %ld",
 				  tag), 0);
@@ -379,27 +363,27 @@ START_TEST(test_authorization_matrix)
 	const char *tc = token_for(c);
 	char *before;
 
-	assert_json(http("POST", path("/connections/%ld/tags", conn),
-			 token_for(a), path("{\"tag_id\": %ld}", tag)), 201, NULL);
+	assert_json(http("POST", tfmt("/connections/%ld/tags", conn),
+			 token_for(a), tfmt("{\"tag_id\": %ld}", tag)), 201, NULL);
 	before = graph_digest();
 	/* someone else's tag */
-	assert_json(http("PUT", path("/tags/%ld", tag), tc, "{\"name\": \"x\"}"),
+	assert_json(http("PUT", tfmt("/tags/%ld", tag), tc, "{\"name\": \"x\"}"),
 		    404, NULL);
-	assert_json(http("DELETE", path("/tags/%ld", tag), tc, NULL), 404, NULL);
+	assert_json(http("DELETE", tfmt("/tags/%ld", tag), tc, NULL), 404, NULL);
 	ck_assert_uint_eq(list_len(http("GET", "/tags", tc, NULL)), 1);
 	/* someone else's connection */
-	assert_json(http("GET", path("/connections/%ld/tags", conn), tc, NULL),
+	assert_json(http("GET", tfmt("/connections/%ld/tags", conn), tc, NULL),
 		    403, NULL);
-	assert_json(http("POST", path("/connections/%ld/tags", conn), tc,
-			 path("{\"tag_id\": %ld}", ctag)), 403, NULL);
-	assert_json(http("DELETE", path("/connections/%ld/tags/%ld", conn, tag),
+	assert_json(http("POST", tfmt("/connections/%ld/tags", conn), tc,
+			 tfmt("{\"tag_id\": %ld}", ctag)), 403, NULL);
+	assert_json(http("DELETE", tfmt("/connections/%ld/tags/%ld", conn, tag),
 			 tc, NULL), 403, NULL);
-	assert_json(http("DELETE", path("/connections/%ld", conn), tc, NULL),
+	assert_json(http("DELETE", tfmt("/connections/%ld", conn), tc, NULL),
 		    403, NULL);
 	/* someone else's requests */
-	assert_json(http("POST", path("/connections/accept/%ld", to_b), tc, "{}"),
+	assert_json(http("POST", tfmt("/connections/accept/%ld", to_b), tc, "{}"),
 		    403, NULL);
-	assert_json(http("DELETE", path("/connections/reject/%ld", pending), tc,
+	assert_json(http("DELETE", tfmt("/connections/reject/%ld", pending), tc,
 			 NULL), 403, NULL);
 	ck_assert_uint_eq(list_len(http("GET", "/connections/requests/incoming",
 					tc, NULL)), 0);
@@ -407,8 +391,8 @@ START_TEST(test_authorization_matrix)
 					tc, NULL)), 0);
 	/* a's own tag on a's connection, by a, but a's tag on b's side: b's
 	 * view of the same connection shows none of a's tags */
-	assert_json(http("POST", path("/connections/%ld/tags", conn), token_for(b),
-			 path("{\"tag_id\": %ld}", tag)), 404, "tag not found");
+	assert_json(http("POST", tfmt("/connections/%ld/tags", conn), token_for(b),
+			 tfmt("{\"tag_id\": %ld}", tag)), 404, "tag not found");
 	ck_assert_str_eq(graph_digest(), before);
 }
 END_TEST
@@ -472,15 +456,15 @@ START_TEST(test_bad_input)
 		}
 	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
 		assert_json(http("POST", bodies[i][0], ta, bodies[i][1]), 422, NULL);
-	assert_json(http("PUT", path("/tags/%ld", tag), ta, "{\"name\": 1}"),
+	assert_json(http("PUT", tfmt("/tags/%ld", tag), ta, "{\"name\": 1}"),
 		    422, NULL);
-	assert_json(http("PUT", path("/tags/%ld", tag), ta, "{\"nam\": \"x\"}"),
+	assert_json(http("PUT", tfmt("/tags/%ld", tag), ta, "{\"nam\": \"x\"}"),
 		    422, NULL);
-	assert_json(http("POST", path("/connections/%ld/tags", conn), ta,
+	assert_json(http("POST", tfmt("/connections/%ld/tags", conn), ta,
 			 "{\"tag_id\": \"x\"}"), 422, NULL);
-	assert_json(http("POST", path("/connections/%ld/tags", conn), ta,
+	assert_json(http("POST", tfmt("/connections/%ld/tags", conn), ta,
 			 "{\"tag_id\": 1, \"other\": 2}"), 422, NULL);
-	assert_json(http("POST", path("/connections/%ld/tags", conn), ta, "{}"),
+	assert_json(http("POST", tfmt("/connections/%ld/tags", conn), ta, "{}"),
 		    422, NULL);
 	ck_assert_str_eq(graph_digest(), before);
 }
