@@ -8,6 +8,8 @@
 #ifndef CTL_H
 #define CTL_H
 
+#include <stdio.h>
+
 enum {
 	CTL_OK = 0,
 	CTL_FAIL = 1,		/* the reason is on stderr */
@@ -35,6 +37,14 @@ ctl_fn ctl_restore;
  * cfg; SECRET_KEY is not required.  Returns 0, or -1 after saying why.
  */
 int ctl_config(void);
+
+/*
+ * The end of the option parsing of a subcommand that takes no operands:
+ * with operands left (argc past optind) prints usage to stderr and gives
+ * CTL_USAGE; else loads the settings (CTL_FAIL if it cannot) and gives
+ * CTL_OK.
+ */
+int ctl_no_operands_then_config(int argc, void (*usage)(FILE *));
 
 /* Prints "intentionalctl: CMD: message" to stderr. */
 void ctl_error(const char *cmd, const char *fmt, ...)

@@ -527,7 +527,7 @@ int ctl_backup(int argc, char **argv)
 	};
 	const char *dir = BACKUPDIR;
 	long keep = 14, max_age = 0;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "d:k:a:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -544,12 +544,8 @@ int ctl_backup(int argc, char **argv)
 		default: backup_usage(stderr); return CTL_USAGE;
 		}
 	}
-	if (optind != argc) {
-		backup_usage(stderr);
-		return CTL_USAGE;
-	}
-	if (ctl_config() < 0)
-		return CTL_FAIL;
+	if ((rc = ctl_no_operands_then_config(argc, backup_usage)) != CTL_OK)
+		return rc;
 	return backup(dir, keep, max_age);
 }
 

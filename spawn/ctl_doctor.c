@@ -216,7 +216,7 @@ int ctl_doctor(int argc, char **argv)
 	struct db_facts db;
 	PGconn *conn;
 	double p95 = -1, errors = -1;
-	int c, interval = 5, worst = STATE_OK, i;
+	int c, rc, interval = 5, worst = STATE_OK, i;
 	enum doctor_state st[NTRIGGERS];
 
 	while ((c = getopt_long(argc, argv, "m:i:h", longopts, NULL)) != -1) {
@@ -233,12 +233,8 @@ int ctl_doctor(int argc, char **argv)
 		default: usage(stderr); return CTL_USAGE;
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return CTL_USAGE;
-	}
-	if (ctl_config() < 0)
-		return CTL_FAIL;
+	if ((rc = ctl_no_operands_then_config(argc, usage)) != CTL_OK)
+		return rc;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	cpu_now(&c1);
 	m1 = fetch(url, err, sizeof(err));

@@ -45,7 +45,7 @@ static int gc(int argc, char **argv)
 	};
 	struct media_gc_stats st;
 	long min_age = DEFAULT_MIN_AGE;
-	int c, dry_run = 0;
+	int c, rc, dry_run = 0;
 	struct arena *a;
 	enum result r;
 
@@ -62,12 +62,8 @@ static int gc(int argc, char **argv)
 		default: usage(stderr); return CTL_USAGE;
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return CTL_USAGE;
-	}
-	if (ctl_config() < 0)
-		return CTL_FAIL;
+	if ((rc = ctl_no_operands_then_config(argc, usage)) != CTL_OK)
+		return rc;
 	a = arena_new();
 	r = media_gc(a, min_age, dry_run, &st);
 	arena_free(a);

@@ -29,7 +29,7 @@ int ctl_migrate(int argc, char **argv)
 	};
 	struct arena *a;
 	enum result r;
-	int c, status_only = 0;
+	int c, rc, status_only = 0;
 
 	while ((c = getopt_long(argc, argv, "sh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -38,12 +38,8 @@ int ctl_migrate(int argc, char **argv)
 		default: usage(stderr); return CTL_USAGE;
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return CTL_USAGE;
-	}
-	if (ctl_config() < 0)
-		return CTL_FAIL;
+	if ((rc = ctl_no_operands_then_config(argc, usage)) != CTL_OK)
+		return rc;
 	a = arena_new();
 	r = status_only ? migrate_status(a, migrations, migration_count, stdout)
 			: migrate_run(a, migrations, migration_count, stdout);

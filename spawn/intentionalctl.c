@@ -38,6 +38,15 @@ int ctl_config(void)
 	return config_load_without_secret(env_file);
 }
 
+int ctl_no_operands_then_config(int argc, void (*usage)(FILE *))
+{
+	if (optind != argc) {
+		usage(stderr);
+		return CTL_USAGE;
+	}
+	return ctl_config() < 0 ? CTL_FAIL : CTL_OK;
+}
+
 void ctl_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
