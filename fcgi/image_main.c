@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "fdio.h"
 #include "image.h"
 
 #define USAGE_ERROR 2
@@ -78,23 +79,6 @@ static unsigned char *read_all(struct arena *a, size_t cap, size_t *len)
 	return buf;
 }
 
-static int write_all(const void *data, size_t len)
-{
-	const char *p = data;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(1, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The header line once width and height are known, then the image. */
 static int answer(enum image_verdict v, const struct image *img)
 {
@@ -105,7 +89,8 @@ static int answer(enum image_verdict v, const struct image *img)
 	if (img->width <= 0)
 		return 0;
 	n = snprintf(head, sizeof(head), "%d %d %zu\n", img->width, img->height, len);
-	if (write_all(head, (size_t)n) < 0 || write_all(img->data, len) < 0) {
+	if (fd_write_all(1, head, (size_t)n) < 0 ||
+	    fd_write_all(1, img->data, len) < 0) {
 		fprintf(stderr, "could not write the result: %s\n", strerror(errno));
 		return -1;
 	}

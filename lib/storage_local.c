@@ -16,6 +16,7 @@
 
 #include "arena.h"
 #include "config.h"
+#include "fdio.h"
 #include "log.h"
 #include "storage_backend.h"
 
@@ -42,21 +43,6 @@ static int make_parents(char *path)
 			return -1;
 		}
 		*slash = '/';
-	}
-	return 0;
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
 	}
 	return 0;
 }
@@ -90,7 +76,7 @@ static enum result local_put(struct arena *a, const char *key,
 	strcpy(strrchr(tmp, '/') + 1, TMP_PREFIX "XXXXXX");
 	if ((fd = mkstemp(tmp)) < 0)
 		return io_failure("create", tmp, errno);
-	if (fchmod(fd, 0644) < 0 || write_all(fd, data, len) < 0 ||
+	if (fchmod(fd, 0644) < 0 || fd_write_all(fd, data, len) < 0 ||
 	    fsync(fd) < 0) {
 		err = errno;
 		close(fd);
